@@ -1,0 +1,56 @@
+"""Source discovery shared by all platforms: roots -> unique source files (by real path)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from extract.platforms.base import Platform
+from extract.progress import RunError
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    platform: Platform
+    path: Path  # as discovered
+    uri: str  # resolved real path: the file's identity (source_uri)
+
+
+def discover_sources(
+    platform: Platform,
+    roots: Iterable[Path],
+    *,
+    explicit: bool,
+    errors: list[RunError],
+) -> list[SourceFile]:
+    """Every source file under ``roots``, each real file once.
+
+    Default roots that do not exist are skipped silently; an explicitly given root that does not
+    exist, and folders that cannot be listed, are recorded in ``errors``.
+    """
+    seen: set[str] = set()
+    out: list[SourceFile] = []
+
+    def on_error(path: Path, exc: OSError) -> None:
+        errors.append(RunError(platform.name, str(path), exc.strerror or str(exc)))
+
+    for root in roots:
+        root = root.expanduser()
+        try:
+            exists = root.exists()
+        except OSError as exc:
+            on_error(root, exc)
+            continue
+        if not exists:
+            if explicit:
+                errors.append(RunError(platform.name, str(root), "source path not found"))
+            continue
+        for path in platform.discover(root, on_error=on_error):
+            uri = os.path.realpath(path)
+            if uri in seen:
+                continue
+            seen.add(uri)
+            out.append(SourceFile(platform, path, uri))
+    return out

@@ -1,0 +1,424 @@
+"""The run loop: discover -> decide new/grown/rewritten/unchanged -> split -> batch -> flush."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from extract import __version__
+from extract.discovery import SourceFile, discover_sources
+from extract.lake import Lake, LakeError, init_lake
+from extract.platforms import REGISTRY, FileFormat, Platform
+from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
+from extract.schema import RAW_SCHEMA
+from extract.splitting import (
+    UNPARSED,
+    JsonlReader,
+    Piece,
+    hash_prefix,
+    split_json_document,
+)
+from extract.state import STATE_DIR, FileState, StateKey, load_states, states_table
+
+MAX_ROWS = 50_000
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
+
+
+def mtime_of(st: os.stat_result) -> datetime:
+    return EPOCH + timedelta(microseconds=st.st_mtime_ns // 1000)
+
+
+def open_source(path: Path) -> BinaryIO:
+    """Open a source file for reading (a seam for tests that simulate unreadable files)."""
+    return open(path, "rb")
+
+
+class BatchWriter:
+    """Accumulates raw records and state rows; each flush writes raw files, then the state file."""
+
+    def __init__(
+        self,
+        lake: Lake,
+        summary: RunSummary,
+        *,
+        max_rows: int = MAX_ROWS,
+        max_text_bytes: int = MAX_TEXT_BYTES,
+    ) -> None:
+        self.lake = lake
+        self.summary = summary
+        self.max_rows = max_rows
+        self.max_text_bytes = max_text_bytes
+        self.seq = 0
+        self.pending_states: list[FileState] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
+        self.rows = 0
+        self.text_bytes = 0
+
+    def add(self, row: Mapping[str, Any], size: int) -> None:
+        for name, values in self.columns.items():
+            values.append(row[name])
+        self.rows += 1
+        self.text_bytes += size
+
+    @property
+    def full(self) -> bool:
+        return self.rows >= self.max_rows or self.text_bytes >= self.max_text_bytes
+
+    def flush(self, in_progress: FileState | None = None) -> None:
+        states = list(self.pending_states)
+        if in_progress is not None:
+            states.append(in_progress)
+        if self.rows == 0 and not states:
+            return
+        self.seq += 1
+        name = f"{self.summary.run_id}-{self.seq:05d}.parquet"
+        if self.rows:
+            table = pa.Table.from_pydict(self.columns, schema=RAW_SCHEMA)
+            date = self.summary.started_at.strftime("%Y-%m-%d")
+            for platform in sorted(set(self.columns["platform"])):
+                part = table.filter(pc.equal(table["platform"], platform))
+                rel = f"raw/platform={platform}/date={date}/{name}"
+                self.summary.raw_files.append(self.lake.write_table(rel, part))
+        if states:
+            written_at = utc_now()
+            for state in states:
+                state.run_id, state.seq, state.written_at = (
+                    self.summary.run_id,
+                    self.seq,
+                    written_at,
+                )
+            self.lake.write_table(f"{STATE_DIR}/{name}", states_table(states))
+        self.pending_states.clear()
+        self._reset()
+
+
+@dataclass
+class _FileContext:
+    src: SourceFile
+    fmt: FileFormat
+    version: int
+    size: int
+    mtime: datetime
+
+
+class Runner:
+    """Processes source files one by one into a BatchWriter."""
+
+    def __init__(
+        self, summary: RunSummary, states: Mapping[StateKey, FileState], writer: BatchWriter
+    ) -> None:
+        self.summary = summary
+        self.states = states
+        self.writer = writer
+        self._checkpoint: Callable[[], FileState] | None = None
+
+    def fail(self, platform: str, file: str, message: str) -> None:
+        self.summary.errors.append(RunError(platform, file, message))
+
+    def process(self, src: SourceFile) -> None:
+        counts = self.summary.platforms[src.platform.name]
+        counts.files_seen += 1
+        category = self._process(src, counts)
+        setattr(counts, category, getattr(counts, category) + 1)
+
+    def _process(self, src: SourceFile, counts: PlatformCounts) -> str:
+        platform = src.platform
+        fmt = platform.file_format(src.path)
+        if fmt is None:
+            self.fail(platform.name, src.uri, f"not a {platform.name} source file")
+            return "failed"
+        try:
+            st = os.stat(src.uri)
+        except OSError as exc:
+            self.fail(platform.name, src.uri, _os_message(exc))
+            return "failed"
+        prev = self.states.get((platform.name, src.uri))
+        mtime = mtime_of(st)
+        if prev is not None and prev.source_size == st.st_size and prev.source_mtime == mtime:
+            return "unchanged"
+        self._checkpoint = None
+        try:
+            with open_source(Path(src.uri)) as f:
+                if fmt.splitter == "jsonl":
+                    return self._jsonl(f, src, fmt, st.st_size, mtime, prev, counts)
+                return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
+        except OSError as exc:
+            if self._checkpoint is not None:  # keep the lines already batched, resume after them
+                self.writer.pending_states.append(self._checkpoint())
+            self.fail(platform.name, src.uri, _os_message(exc))
+            return "failed"
+        finally:
+            self._checkpoint = None
+
+    def _jsonl(
+        self,
+        f: BinaryIO,
+        src: SourceFile,
+        fmt: FileFormat,
+        size: int,
+        mtime: datetime,
+        prev: FileState | None,
+        counts: PlatformCounts,
+    ) -> str:
+        category, version, offset, lines, landed, open_line = "new", 1, 0, 0, 0, False
+        hasher: Any = None
+        if prev is not None:
+            category, version = "rewritten", prev.source_file_version + 1
+            if size >= prev.consumed_bytes:
+                h, n = hash_prefix(f, prev.consumed_bytes)
+                counts.bytes_read += n
+                same_prefix = n == prev.consumed_bytes and h.hexdigest() == prev.consumed_sha256
+                resume_at = prev.consumed_bytes
+                still_open = prev.open_line
+                if same_prefix and prev.open_line and size > resume_at:
+                    # The last landed line had no terminator: its newline must come next.
+                    f.seek(resume_at)
+                    nxt = f.read(1)
+                    counts.bytes_read += len(nxt)
+                    if nxt == b"\n":
+                        h.update(nxt)
+                        resume_at += 1
+                        still_open = False
+                    else:
+                        same_prefix = False  # the landed line itself was extended: rewritten
+                if same_prefix:
+                    category = "grown" if size > resume_at else "unchanged"
+                    version, offset, lines = (
+                        prev.source_file_version,
+                        resume_at,
+                        prev.lines_consumed,
+                    )
+                    landed, open_line, hasher = prev.records_landed, still_open, h
+        reader = JsonlReader(f, offset=offset, size=size, lines=lines, hasher=hasher)
+        reader.open_line = open_line
+        ctx = _FileContext(src, fmt, version, size, mtime)
+        base_landed = landed
+
+        def checkpoint(final: bool = False) -> FileState:
+            # A checkpoint taken before the whole file was read claims only the bytes consumed
+            # as its size, so that the next run never mistakes the file for unchanged.
+            return FileState(
+                platform=src.platform.name,
+                source_uri=src.uri,
+                source_file_version=version,
+                source_size=size if final else reader.consumed,
+                source_mtime=mtime,
+                consumed_bytes=reader.consumed,
+                consumed_sha256=reader.hasher.copy().hexdigest(),
+                lines_consumed=reader.lines,
+                open_line=reader.open_line,
+                records_landed=base_landed + landed_now,
+            )
+
+        landed_now = 0
+        self._checkpoint = checkpoint
+        try:
+            for piece in reader:
+                self._add(ctx, piece, counts)
+                landed_now += 1
+                if self.writer.full:
+                    self.writer.flush(in_progress=checkpoint())
+        finally:
+            counts.bytes_read += reader.bytes_read
+        self.writer.pending_states.append(checkpoint(final=True))
+        self._checkpoint = None
+        return category
+
+    def _json(
+        self,
+        f: BinaryIO,
+        src: SourceFile,
+        fmt: FileFormat,
+        size: int,
+        mtime: datetime,
+        prev: FileState | None,
+        counts: PlatformCounts,
+    ) -> str:
+        data = f.read()
+        counts.bytes_read += len(data)
+        digest = hashlib.sha256(data).hexdigest()
+        if prev is not None and prev.consumed_sha256 == digest:
+            category, version, pieces = "unchanged", prev.source_file_version, []
+            landed = prev.records_landed
+        else:
+            category = "new" if prev is None else "rewritten"
+            version = 1 if prev is None else prev.source_file_version + 1
+            pieces = split_json_document(
+                data,
+                record_kind=fmt.record_kind,
+                array_member=fmt.array_member,
+                array_record_kind=fmt.array_record_kind,
+                split_top_array=fmt.split_top_array,
+            )
+            landed = len(pieces)
+        ctx = _FileContext(src, fmt, version, len(data), mtime)
+        for piece in pieces:
+            self._add(ctx, piece, counts)
+            if self.writer.full:
+                self.writer.flush()
+        self.writer.pending_states.append(
+            FileState(
+                platform=src.platform.name,
+                source_uri=src.uri,
+                source_file_version=version,
+                source_size=len(data),
+                source_mtime=mtime,
+                consumed_bytes=len(data),
+                consumed_sha256=digest,
+                lines_consumed=0,
+                open_line=False,
+                records_landed=landed,
+            )
+        )
+        return category
+
+    def _add(self, ctx: _FileContext, piece: Piece, counts: PlatformCounts) -> None:
+        data = piece.data
+        raw_bytes: bytes | None = None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", errors="replace")
+            raw_bytes = data
+        parsed = piece.parsed
+        if parsed is UNPARSED:
+            parsed = None
+            if raw_bytes is None:
+                try:
+                    parsed = json.loads(text)
+                except (ValueError, RecursionError):
+                    parsed = None
+        platform = ctx.src.platform
+        row = {
+            "platform": platform.name,
+            "source_uri": ctx.src.uri,
+            "record_locator": piece.locator,
+            "record_ordinal": piece.ordinal,
+            "record_kind": piece.record_kind or ctx.fmt.record_kind,
+            "raw_text": text,
+            "raw_bytes": raw_bytes,
+            "raw_checksum": hashlib.sha256(data).hexdigest(),
+            "source_version": platform.source_version(parsed),
+            "source_file_version": ctx.version,
+            "source_mtime": ctx.mtime,
+            "source_size": ctx.size,
+            "extracted_at": self.summary.started_at,
+            "run_id": self.summary.run_id,
+            "extractor_version": self.summary.extractor_version,
+        }
+        self.writer.add(row, len(data))
+        counts.rows_landed += 1
+
+
+def _os_message(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def run_extract(
+    *,
+    lake_uri: str,
+    platforms: Sequence[str] | None = None,
+    sources: Mapping[str, Sequence[Path]] | None = None,
+    env: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    use_examples: bool = False,
+    examples_dir: Path | None = None,
+    show_progress: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+    max_rows: int = MAX_ROWS,
+    max_text_bytes: int = MAX_TEXT_BYTES,
+) -> RunSummary:
+    """One extract run. Raises ``LakeError`` when the lake cannot be prepared at all."""
+    started_at = utc_now()
+    names = list(platforms) if platforms else sorted(REGISTRY)
+    sources = sources or {}
+    env = os.environ if env is None else env
+    home = Path.home() if home is None else home
+    lake = Lake(lake_uri)
+    summary = RunSummary(
+        run_id=new_run_id(started_at),
+        started_at=started_at,
+        lake_uri=lake.uri,
+        extractor_version=__version__,
+        platforms={name: PlatformCounts() for name in names},
+    )
+    init_lake(lake, sorted(REGISTRY))
+    states = load_states(lake)
+
+    files: list[SourceFile] = []
+    for name in names:
+        platform: Platform = REGISTRY[name]
+        explicit = name in sources
+        roots = list(sources[name]) if explicit else platform.default_roots(env, home)
+        files.extend(discover_sources(platform, roots, explicit=explicit, errors=summary.errors))
+    if use_examples and not files:
+        examples = EXAMPLES_DIR if examples_dir is None else examples_dir
+        files.extend(_example_files(names, examples, summary, notify))
+
+    writer = BatchWriter(lake, summary, max_rows=max_rows, max_text_bytes=max_text_bytes)
+    runner = Runner(summary, states, writer)
+    lake_failed = False
+    try:
+        with progress_bar(len(files), show_progress) as bar:
+            for src in files:
+                runner.process(src)
+                bar.update(1)
+        writer.flush()
+    except LakeError as exc:
+        lake_failed = True
+        summary.errors.append(RunError("-", lake.uri, str(exc)))
+    summary.finish(utc_now(), lake_failed=lake_failed)
+    try:
+        lake.write_table(f"_runs/{summary.run_id}.parquet", summary.to_runs_table())
+    except LakeError as exc:
+        summary.errors.append(RunError("-", lake.uri, str(exc)))
+        summary.status = "failed"
+    return summary
+
+
+def _example_files(
+    names: Sequence[str],
+    examples_dir: Path,
+    summary: RunSummary,
+    notify: Callable[[str], None],
+) -> list[SourceFile]:
+    files: list[SourceFile] = []
+    used: list[str] = []
+    for name in names:
+        root = REGISTRY[name].example_root(examples_dir)
+        if root.exists():
+            used.append(str(root))
+            found = discover_sources(REGISTRY[name], [root], explicit=True, errors=summary.errors)
+            files.extend(found)
+    if used:
+        notify(
+            "No assistant logs found in the default locations; using the bundled example logs in "
+            + ", ".join(used)
+        )
+    else:
+        notify(f"No assistant logs found, and no bundled example logs under {examples_dir}.")
+    summary.examples_used = used
+    return files

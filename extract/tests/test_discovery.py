@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from extract.discovery import discover_sources
+from extract.platforms import REGISTRY
+from extract.progress import RunError
+
+from .conftest import PROJECT, SESSION_ID, build_claude_home
+
+CC = REGISTRY["claude_code"]
+
+
+def names(files: list) -> list[str]:
+    return sorted(Path(f.uri).name for f in files)
+
+
+def test_default_roots_union(tmp_path: Path) -> None:
+    env = {"CLAUDE_CONFIG_DIR": f"{tmp_path}/a, {tmp_path}/b,,"}
+    roots = CC.default_roots(env, tmp_path / "home")
+    assert roots == [
+        tmp_path / "home" / ".claude" / "projects",
+        tmp_path / "home" / ".config" / "claude" / "projects",
+        tmp_path / "a" / "projects",
+        tmp_path / "b" / "projects",
+    ]
+
+
+def test_file_formats() -> None:
+    kinds = {
+        "s.jsonl": ("jsonl", "session_line"),
+        "agent-x.meta.json": ("json", "subagent_meta"),
+        "sessions-index.json": ("json", "sessions_index"),
+        "web.json": ("json", "document"),
+    }
+    for name, (splitter, kind) in kinds.items():
+        fmt = CC.file_format(Path(name))
+        assert fmt is not None
+        assert (fmt.splitter, fmt.record_kind) == (splitter, kind)
+    assert CC.file_format(Path("web.json")).array_member == "loglines"
+    assert CC.file_format(Path("notes.txt")) is None
+
+
+def test_source_version() -> None:
+    assert CC.source_version({"version": "2.1.31"}) == "2.1.31"
+    assert CC.source_version({"version": 1}) is None
+    assert CC.source_version([{"version": "1"}]) is None
+    assert CC.source_version(None) is None
+
+
+def test_recursive_discovery_of_subagents_and_side_files(tmp_path: Path) -> None:
+    projects = build_claude_home(tmp_path / ".claude")
+    index = projects / PROJECT / "sessions-index.json"
+    index.write_text('{"version":1,"entries":[]}')
+    wf = projects / PROJECT / SESSION_ID / "subagents" / "workflows" / "wf1"
+    wf.mkdir(parents=True)
+    (wf / "agent-w1.jsonl").write_text("{}\n")
+    (projects / PROJECT / "agent-old.jsonl").write_text("{}\n")
+    errors: list[RunError] = []
+    files = discover_sources(CC, [projects], explicit=False, errors=errors)
+    assert errors == []
+    assert names(files) == sorted(
+        [
+            f"{SESSION_ID}.jsonl",
+            "agent-a1b2c3d4e5f6a7b8c.jsonl",
+            "agent-a1b2c3d4e5f6a7b8c.meta.json",
+            "web_session.json",
+            "sessions-index.json",
+            "agent-w1.jsonl",
+            "agent-old.jsonl",
+        ]
+    )
+
+
+def test_missing_default_roots_are_silent_missing_explicit_is_an_error(tmp_path: Path) -> None:
+    errors: list[RunError] = []
+    assert discover_sources(CC, [tmp_path / "nope"], explicit=False, errors=errors) == []
+    assert errors == []
+    assert discover_sources(CC, [tmp_path / "nope"], explicit=True, errors=errors) == []
+    assert [e.message for e in errors] == ["source path not found"]
+
+
+def test_symlinks_are_deduplicated_by_real_path(tmp_path: Path) -> None:
+    projects = build_claude_home(tmp_path / "real")
+    session = projects / PROJECT / f"{SESSION_ID}.jsonl"
+    # a second root that is a symlink to the same folder, and a file symlink inside the tree
+    (tmp_path / "alias").symlink_to(projects, target_is_directory=True)
+    (projects / PROJECT / "link.jsonl").symlink_to(session)
+    # a directory loop must not hang discovery
+    (projects / PROJECT / "loop").symlink_to(projects, target_is_directory=True)
+    errors: list[RunError] = []
+    files = discover_sources(CC, [projects, tmp_path / "alias"], explicit=False, errors=errors)
+    uris = [f.uri for f in files]
+    assert len(uris) == len(set(uris)) == 4
+    assert os.path.realpath(session) in uris
+
+
+def test_explicit_file_and_folder(tmp_path: Path) -> None:
+    projects = build_claude_home(tmp_path / ".claude")
+    session = projects / PROJECT / f"{SESSION_ID}.jsonl"
+    errors: list[RunError] = []
+    assert names(discover_sources(CC, [session], explicit=True, errors=errors)) == [session.name]
+    folder = projects / PROJECT / SESSION_ID
+    assert names(discover_sources(CC, [folder], explicit=True, errors=errors)) == [
+        "agent-a1b2c3d4e5f6a7b8c.jsonl",
+        "agent-a1b2c3d4e5f6a7b8c.meta.json",
+    ]
+    assert errors == []
+
+
+def test_cli_scans_fake_home_and_claude_config_dir(tmp_path: Path, monkeypatch, run_json) -> None:
+    home = tmp_path / "home"
+    build_claude_home(home / ".claude")
+    other = tmp_path / "cfg"
+    (other / "projects" / "p").mkdir(parents=True)
+    (other / "projects" / "p" / "s.jsonl").write_text('{"version":"1.0.0"}\n')
+    xdg = home / ".config" / "claude" / "projects" / "q"
+    xdg.mkdir(parents=True)
+    (xdg / "t.jsonl").write_text("{}\n{}\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", f"{other},{home / '.claude'}")
+    summary = run_json()
+    counts = summary["platforms"]["claude_code"]
+    # 4 from ~/.claude (also reached through CLAUDE_CONFIG_DIR: counted once), 1 + 1 more
+    assert counts["files_seen"] == 6
+    assert counts["new"] == 6
+
+
+def test_source_replaces_default_roots(tmp_path: Path, monkeypatch, run_json) -> None:
+    home = tmp_path / "home"
+    build_claude_home(home / ".claude")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    only = tmp_path / "only.jsonl"
+    only.write_text('{"a":1}\n')
+    summary = run_json("--source", f"claude_code={only}")
+    assert summary["platforms"]["claude_code"]["files_seen"] == 1
+    assert summary["totals"]["rows_landed"] == 1

@@ -1,0 +1,155 @@
+{#- Small cross-database helpers: casts that do not fail, hashes, regular expressions, time zones. -#}
+
+{% macro try_cast_bigint(expr) -%}
+    {{ return(adapter.dispatch('try_cast_bigint', 'ai_conversations')(expr)) }}
+{%- endmacro %}
+{% macro default__try_cast_bigint(expr) -%}{{ _not_implemented('try_cast_bigint') }}{%- endmacro %}
+{% macro duckdb__try_cast_bigint(expr) -%}
+    try_cast(try_cast({{ expr }} as double) as bigint)
+{%- endmacro %}
+{% macro postgres__try_cast_bigint(expr) -%}
+    {{ target.schema }}.try_cast_bigint(({{ expr }})::text)
+{%- endmacro %}
+
+
+{% macro try_cast_double(expr) -%}
+    {{ return(adapter.dispatch('try_cast_double', 'ai_conversations')(expr)) }}
+{%- endmacro %}
+{% macro default__try_cast_double(expr) -%}{{ _not_implemented('try_cast_double') }}{%- endmacro %}
+{% macro duckdb__try_cast_double(expr) -%}
+    try_cast({{ expr }} as double)
+{%- endmacro %}
+{% macro postgres__try_cast_double(expr) -%}
+    {{ target.schema }}.try_cast_double(({{ expr }})::text)
+{%- endmacro %}
+
+
+{# true when the whole text matches a (POSIX-compatible) regular expression #}
+{% macro regex_full_match(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_full_match', 'ai_conversations')(expr, pattern)) }}
+{%- endmacro %}
+{% macro default__regex_full_match(expr, pattern) -%}
+    {{ _not_implemented('regex_full_match') }}
+{%- endmacro %}
+{% macro duckdb__regex_full_match(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+{% macro postgres__regex_full_match(expr, pattern) -%}
+    (({{ expr }}) ~ '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+
+{# SHA-256 of a text, lower-case hex #}
+{% macro sha256_hex(expr) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'ai_conversations')(expr)) }}
+{%- endmacro %}
+{% macro default__sha256_hex(expr) -%}{{ _not_implemented('sha256_hex') }}{%- endmacro %}
+{% macro duckdb__sha256_hex(expr) -%}
+    sha256({{ expr }})
+{%- endmacro %}
+{% macro postgres__sha256_hex(expr) -%}
+    encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{%- endmacro %}
+
+
+{# the calendar date of a UTC timestamp in a time zone (an IANA name) #}
+{% macro to_local_date(timestamp_expr, tz=none) -%}
+    {%- set zone = tz if tz is not none else var('reporting_timezone', 'UTC') -%}
+    {{ return(adapter.dispatch('to_local_date', 'ai_conversations')(timestamp_expr, zone)) }}
+{%- endmacro %}
+{% macro default__to_local_date(timestamp_expr, zone) -%}
+    {{ _not_implemented('to_local_date') }}
+{%- endmacro %}
+{% macro duckdb__to_local_date(timestamp_expr, zone) -%}
+    cast(timezone('{{ zone }}', {{ timestamp_expr }}) as date)
+{%- endmacro %}
+{% macro postgres__to_local_date(timestamp_expr, zone) -%}
+    cast(({{ timestamp_expr }}) at time zone '{{ zone }}' as date)
+{%- endmacro %}
+
+
+{# milliseconds between two timestamps #}
+{% macro milliseconds_between(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('milliseconds_between', 'ai_conversations')(start_expr, end_expr)) }}
+{%- endmacro %}
+{% macro default__milliseconds_between(start_expr, end_expr) -%}
+    {{ _not_implemented('milliseconds_between') }}
+{%- endmacro %}
+{% macro duckdb__milliseconds_between(start_expr, end_expr) -%}
+    date_diff('millisecond', {{ start_expr }}, {{ end_expr }})
+{%- endmacro %}
+{% macro postgres__milliseconds_between(start_expr, end_expr) -%}
+    cast(round(extract(epoch from (({{ end_expr }}) - ({{ start_expr }}))) * 1000) as bigint)
+{%- endmacro %}
+
+
+{# the part of a path after the last '/' #}
+{% macro file_name(path_expr) -%}
+    {{ dbt.split_part(path_expr, "'/'", -1) }}
+{%- endmacro %}
+
+
+{# PostgreSQL helper functions the macros above call (on-run-start); nothing to do elsewhere #}
+{% macro create_cross_db_helpers() -%}
+    {{ return(adapter.dispatch('create_cross_db_helpers', 'ai_conversations')()) }}
+{%- endmacro %}
+{% macro default__create_cross_db_helpers() -%}
+    select 1 as nothing_to_create
+{%- endmacro %}
+{% macro postgres__create_cross_db_helpers() -%}
+    create schema if not exists {{ target.schema }};
+    create or replace function {{ target.schema }}.is_valid_json(value text)
+    returns boolean language plpgsql immutable as $fn$
+    begin
+        perform value::jsonb;
+        return value is not null;
+    exception when others then
+        return false;
+    end;
+    $fn$;
+    create or replace function {{ target.schema }}.try_cast_bigint(value text)
+    returns bigint language plpgsql immutable as $fn$
+    begin
+        return round(value::double precision)::bigint;
+    exception when others then
+        return null;
+    end;
+    $fn$;
+    create or replace function {{ target.schema }}.try_cast_double(value text)
+    returns double precision language plpgsql immutable as $fn$
+    begin
+        return value::double precision;
+    exception when others then
+        return null;
+    end;
+    $fn$;
+    create or replace function {{ target.schema }}.try_cast_timestamptz(value text)
+    returns timestamptz language plpgsql immutable as $fn$
+    begin
+        return value::timestamptz;
+    exception when others then
+        return null;
+    end;
+    $fn$
+{%- endmacro %}
+
+
+{# the first capture group of a regular expression, or null #}
+{% macro regex_extract(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_extract', 'ai_conversations')(expr, pattern)) }}
+{%- endmacro %}
+{% macro default__regex_extract(expr, pattern) -%}{{ _not_implemented('regex_extract') }}{%- endmacro %}
+{% macro duckdb__regex_extract(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
+{%- endmacro %}
+{% macro postgres__regex_extract(expr, pattern) -%}
+    substring({{ expr }} from '{{ pattern }}')
+{%- endmacro %}
+
+
+{# an 8-byte floating point type (dbt.type_float() is 4 bytes on DuckDB) #}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'ai_conversations')()) }}
+{%- endmacro %}
+{% macro default__type_double() -%}double precision{%- endmacro %}
+{% macro duckdb__type_double() -%}double{%- endmacro %}

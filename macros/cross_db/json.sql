@@ -1,0 +1,185 @@
+{#- JSON access. Input is always JSON *text*; paths are lists of keys (strings) and indexes (ints).
+    Keys are always quoted, so keys with dots or spaces are safe. default__ raises: an adapter that
+    has no implementation fails at compile time instead of returning wrong data. -#}
+
+{% macro _json_path_duckdb(path) -%}
+    '$
+    {%- for p in path -%}
+        {%- if p is number -%}[{{ p }}]{%- else -%}."{{ p }}"{%- endif -%}
+    {%- endfor -%}'
+{%- endmacro %}
+
+{% macro _json_path_postgres(path) -%}
+    '{ {{- path | map('string') | map('tojson') | join(',') -}} }'
+{%- endmacro %}
+
+{% macro _not_implemented(name) -%}
+    {{ exceptions.raise_compiler_error(name ~ " is not implemented for adapter " ~ target.type) }}
+{%- endmacro %}
+
+
+{# a scalar at path as text (objects and arrays come back as JSON text); missing or JSON null -> null #}
+{% macro json_text(column, path) -%}
+    {{ return(adapter.dispatch('json_text', 'ai_conversations')(column, path)) }}
+{%- endmacro %}
+{% macro default__json_text(column, path) -%}{{ _not_implemented('json_text') }}{%- endmacro %}
+{% macro duckdb__json_text(column, path) -%}
+    json_extract_string({{ column }}, {{ _json_path_duckdb(path) }})
+{%- endmacro %}
+{% macro postgres__json_text(column, path) -%}
+    (({{ column }})::jsonb #>> {{ _json_path_postgres(path) }})
+{%- endmacro %}
+
+
+{# the JSON value at path as JSON text (a string stays quoted); missing -> null #}
+{% macro json_value(column, path) -%}
+    {{ return(adapter.dispatch('json_value', 'ai_conversations')(column, path)) }}
+{%- endmacro %}
+{% macro default__json_value(column, path) -%}{{ _not_implemented('json_value') }}{%- endmacro %}
+{% macro duckdb__json_value(column, path) -%}
+    cast(json_extract({{ column }}, {{ _json_path_duckdb(path) }}) as varchar)
+{%- endmacro %}
+{% macro postgres__json_value(column, path) -%}
+    ((({{ column }})::jsonb #> {{ _json_path_postgres(path) }})::text)
+{%- endmacro %}
+
+
+{# object | array | string | number | boolean | null (jsonb_typeof vocabulary); missing -> null #}
+{% macro json_type(column, path=[]) -%}
+    {{ return(adapter.dispatch('json_type', 'ai_conversations')(column, path)) }}
+{%- endmacro %}
+{% macro default__json_type(column, path) -%}{{ _not_implemented('json_type') }}{%- endmacro %}
+{% macro duckdb__json_type(column, path) -%}
+    case lower(json_type({{ column }}, {{ _json_path_duckdb(path) }}))
+        when 'varchar' then 'string'
+        when 'bigint' then 'number'
+        when 'ubigint' then 'number'
+        when 'double' then 'number'
+        when 'hugeint' then 'number'
+        else lower(json_type({{ column }}, {{ _json_path_duckdb(path) }}))
+    end
+{%- endmacro %}
+{% macro postgres__json_type(column, path) -%}
+    jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
+{%- endmacro %}
+
+
+{# true when the text parses as JSON #}
+{% macro json_is_valid(column) -%}
+    {{ return(adapter.dispatch('json_is_valid', 'ai_conversations')(column)) }}
+{%- endmacro %}
+{% macro default__json_is_valid(column) -%}{{ _not_implemented('json_is_valid') }}{%- endmacro %}
+{% macro duckdb__json_is_valid(column) -%}
+    coalesce(json_valid({{ column }}), false)
+{%- endmacro %}
+{% macro postgres__json_is_valid(column) -%}
+    {{ target.schema }}.is_valid_json({{ column }})
+{%- endmacro %}
+
+
+{# a lateral relation (element_index 0-based, element_json text) over the array at path; use after
+   `cross join lateral`. A value that is not an array yields no rows. #}
+{% macro json_each_element(column, path, alias) -%}
+    {{ return(adapter.dispatch('json_each_element', 'ai_conversations')(column, path, alias)) }}
+{%- endmacro %}
+{% macro default__json_each_element(column, path, alias) -%}
+    {{ _not_implemented('json_each_element') }}
+{%- endmacro %}
+{% macro duckdb__json_each_element(column, path, alias) -%}
+    (
+        select
+            cast(je.key as bigint) as element_index,
+            cast(je.value as varchar) as element_json
+        from json_each(
+            case
+                when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
+                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+            end
+        ) as je
+    ) as {{ alias }}
+{%- endmacro %}
+{% macro postgres__json_each_element(column, path, alias) -%}
+    (
+        select
+            je.ordinality - 1 as element_index,
+            je.value::text as element_json
+        from jsonb_array_elements(
+            case
+                when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
+                    then ({{ column }})::jsonb #> {{ _json_path_postgres(path) }}
+            end
+        ) with ordinality as je (value, ordinality)
+    ) as {{ alias }}
+{%- endmacro %}
+
+
+{# aggregate JSON texts into one JSON array text, in order; no rows -> '[]' #}
+{% macro json_array_agg(json_expr, order_by) -%}
+    {{ return(adapter.dispatch('json_array_agg', 'ai_conversations')(json_expr, order_by)) }}
+{%- endmacro %}
+{% macro default__json_array_agg(json_expr, order_by) -%}
+    {{ _not_implemented('json_array_agg') }}
+{%- endmacro %}
+{% macro duckdb__json_array_agg(json_expr, order_by) -%}
+    coalesce(
+        cast(to_json(list(cast({{ json_expr }} as json) order by {{ order_by }})) as varchar),
+        '[]'
+    )
+{%- endmacro %}
+{% macro postgres__json_array_agg(json_expr, order_by) -%}
+    coalesce(json_agg(({{ json_expr }})::json order by {{ order_by }})::text, '[]')
+{%- endmacro %}
+
+
+{# build a JSON object text from a list of (key, sql expression) pairs; null values stay JSON null.
+   Expressions that already hold JSON text go in json_keys so they nest instead of being quoted. #}
+{% macro json_object(pairs, json_keys=[]) -%}
+    {{ return(adapter.dispatch('json_object', 'ai_conversations')(pairs, json_keys)) }}
+{%- endmacro %}
+{% macro default__json_object(pairs, json_keys) -%}{{ _not_implemented('json_object') }}{%- endmacro %}
+{% macro duckdb__json_object(pairs, json_keys) -%}
+    cast(json_object(
+        {%- for key, expr in pairs %}
+        '{{ key }}', {% if key in json_keys %}cast({{ expr }} as json){% else %}{{ expr }}{% endif %}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as varchar)
+{%- endmacro %}
+{% macro postgres__json_object(pairs, json_keys) -%}
+    (json_build_object(
+        {%- for key, expr in pairs %}
+        '{{ key }}', {% if key in json_keys %}({{ expr }})::json{% else %}{{ expr }}{% endif %}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    )::text)
+{%- endmacro %}
+
+
+{# the values of `key` in the elements of the array at path, joined by a separator (nulls skipped);
+   a value that is not an array -> null #}
+{% macro json_array_join_key(column, path, key, separator) -%}
+    {{ return(adapter.dispatch('json_array_join_key', 'ai_conversations')(column, path, key, separator)) }}
+{%- endmacro %}
+{% macro default__json_array_join_key(column, path, key, separator) -%}
+    {{ _not_implemented('json_array_join_key') }}
+{%- endmacro %}
+{% macro duckdb__json_array_join_key(column, path, key, separator) -%}
+    case
+        when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
+            then list_aggregate(
+                json_extract_string({{ column }}, {{ _json_path_duckdb(path)[:-1] }}[*]."{{ key }}"'),
+                'string_agg',
+                {{ separator }}
+            )
+    end
+{%- endmacro %}
+{% macro postgres__json_array_join_key(column, path, key, separator) -%}
+    case
+        when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
+            then (
+                select string_agg(je.value ->> '{{ key }}', {{ separator }} order by je.ordinality)
+                from jsonb_array_elements(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
+                    with ordinality as je (value, ordinality)
+            )
+    end
+{%- endmacro %}

@@ -1,0 +1,116 @@
+{#- One row per message (platform + the platform's own message id) across every file and run:
+    - a message landed more than once (a resumed Claude Code session copies earlier lines, same
+      uuid, into its new file; the same file landed twice) keeps one copy: the newest version of
+      the file that first held it (the file whose messages start, then end, earliest);
+    - one API response written as several lines (same api_response_id) carries its usage on
+      exactly one of them: the final line (stop reason set; else the largest output), the others
+      get null usage, so tokens are counted once. -#}
+
+with
+
+messages as (
+
+    select * from {{ ref('int_messages_unioned') }}
+
+),
+
+file_spans as (
+
+    select
+        source_uri,
+        min(occurred_at) as file_first_at,
+        max(occurred_at) as file_last_at
+    from messages
+    group by 1
+
+),
+
+ranked as (
+
+    select
+        messages.*,
+        row_number() over (
+            partition by messages.message_id
+            order by
+                file_spans.file_first_at asc nulls last,
+                file_spans.file_last_at asc nulls last,
+                messages.source_uri asc,
+                messages.source_file_version desc,
+                messages.record_ordinal asc
+        ) as copy_rank,
+        count(*) over (partition by messages.message_id) as copies_landed
+    from messages
+    inner join file_spans
+        on messages.source_uri = file_spans.source_uri
+
+),
+
+kept as (
+
+    select * from ranked
+    where copy_rank = 1
+
+),
+
+usage_ranked as (
+
+    select
+        *,
+        case
+            when api_response_id is null then 1
+            else row_number() over (
+                partition by platform, api_response_id
+                order by
+                    case when is_final_response_line then 0 else 1 end,
+                    output_tokens desc nulls last,
+                    occurred_at desc nulls last,
+                    record_ordinal desc
+            )
+        end as usage_rank
+    from kept
+
+),
+
+folded as (
+
+    select
+        message_id,
+        conversation_id,
+        parent_message_id,
+        platform,
+        native_message_id,
+        native_session_id,
+        api_response_id,
+        native_role,
+        model,
+        user_type,
+        workspace_path,
+        git_branch,
+        app_version,
+        case when usage_rank = 1 then input_tokens end as input_tokens,
+        case when usage_rank = 1 then output_tokens end as output_tokens,
+        case when usage_rank = 1 then cache_read_tokens end as cache_read_tokens,
+        case when usage_rank = 1 then cache_write_tokens end as cache_write_tokens,
+        case when usage_rank = 1 then cache_write_5m_tokens end as cache_write_5m_tokens,
+        case when usage_rank = 1 then cache_write_1h_tokens end as cache_write_1h_tokens,
+        case when usage_rank = 1 then reasoning_tokens end as reasoning_tokens,
+        case when usage_rank = 1 then reported_cost end as reported_cost,
+        usage_rank = 1 and api_response_id is not null as is_usage_line,
+        duration_ms,
+        is_sidechain,
+        is_api_error,
+        occurred_at,
+        extracted_at,
+        copies_landed,
+        raw_checksum,
+        source_uri,
+        record_locator,
+        record_ordinal,
+        source_file_version,
+        run_id,
+        metadata
+    from usage_ranked
+
+)
+
+select * from folded

@@ -1,0 +1,57 @@
+{#- Every platform's summaries (session summaries, titles, compaction summaries), one row per
+    distinct summary: the same summary copied into several files (resumed sessions) is one row. -#}
+
+with
+
+claude_code as (
+
+    select
+        platform,
+        native_session_id,
+        summary_type,
+        summary_text,
+        covers_native_message_id,
+        occurred_at,
+        extracted_at,
+        source_uri,
+        record_ordinal
+    from {{ ref('stg_claude_code__summaries') }}
+
+),
+
+unioned as (
+
+    select * from claude_code
+
+),
+
+identified as (
+
+    select
+        {{ deterministic_id([
+            'platform', 'native_session_id', 'summary_type', 'covers_native_message_id', 'summary_text'
+        ]) }} as summary_id,
+        {{ deterministic_id(['platform', 'native_session_id']) }} as conversation_id,
+        case
+            when covers_native_message_id is not null
+                then {{ deterministic_id(['platform', 'covers_native_message_id']) }}
+        end as covers_message_id,
+        *
+    from unioned
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by summary_id
+            order by extracted_at, source_uri, record_ordinal
+        ) as copy_rank
+    from identified
+
+)
+
+select * from ranked
+where copy_rank = 1

@@ -1,0 +1,30 @@
+{#- One row per summary of a conversation (session summaries, titles, compaction summaries). -#}
+
+with
+
+summaries as (
+
+    select * from {{ ref('int_summaries_unioned') }}
+
+),
+
+final as (
+
+    select
+        cast(summary_id as {{ dbt.type_string() }}) as summary_id,
+        cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(summary_type as {{ dbt.type_string() }}) as type,
+        cast(summary_text as {{ dbt.type_string() }}) as text,
+        occurred_at as timestamp,
+        cast(
+            case
+                when covers_message_id is not null then '["' || covers_message_id || '"]'
+                else '[]'
+            end as {{ dbt.type_string() }}
+        ) as covers_message_ids
+    from summaries
+
+)
+
+select * from final

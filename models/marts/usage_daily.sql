@@ -1,0 +1,57 @@
+{#- Tokens, cost, conversations and messages by day x platform x model. Days are calendar days in
+    the `reporting_timezone` var (default UTC): users' days are local. Only messages that carry
+    usage count tokens; every message counts in `messages`. -#}
+
+with
+
+messages as (
+
+    select * from {{ ref('messages') }}
+    where timestamp is not null
+
+),
+
+daily as (
+
+    select
+        {{ to_local_date('timestamp') }} as usage_date,
+        platform,
+        coalesce(model, 'unknown') as model,
+        count(*) as messages,
+        count(distinct conversation_id) as conversations,
+        sum(case when is_usage_line then 1 else 0 end) as api_responses,
+        sum(coalesce(input_tokens, 0)) as input_tokens,
+        sum(coalesce(output_tokens, 0)) as output_tokens,
+        sum(coalesce(cache_read_tokens, 0)) as cache_read_tokens,
+        sum(coalesce(cache_write_tokens, 0)) as cache_write_tokens,
+        sum(coalesce(reasoning_tokens, 0)) as reasoning_tokens,
+        sum(cost) as cost,
+        sum(case when cost_source = 'unpriced' then 1 else 0 end) as unpriced_responses
+    from messages
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        usage_date,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(model as {{ dbt.type_string() }}) as model,
+        cast(messages as {{ dbt.type_bigint() }}) as messages,
+        cast(conversations as {{ dbt.type_bigint() }}) as conversations,
+        cast(api_responses as {{ dbt.type_bigint() }}) as api_responses,
+        cast(input_tokens as {{ dbt.type_bigint() }}) as input_tokens,
+        cast(output_tokens as {{ dbt.type_bigint() }}) as output_tokens,
+        cast(cache_read_tokens as {{ dbt.type_bigint() }}) as cache_read_tokens,
+        cast(cache_write_tokens as {{ dbt.type_bigint() }}) as cache_write_tokens,
+        cast(reasoning_tokens as {{ dbt.type_bigint() }}) as reasoning_tokens,
+        cast(input_tokens + cache_read_tokens + cache_write_tokens as {{ dbt.type_bigint() }})
+            as total_input_tokens,
+        cast(cost as {{ type_double() }}) as cost,
+        cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses
+    from daily
+
+)
+
+select * from final

@@ -1,0 +1,161 @@
+{#- One row per content block of a Claude Code user, assistant or system line, normalized to the
+    unified block kinds (text, thinking, tool_use, tool_result, image, unknown). A string content
+    becomes one text block. Images keep metadata only, never their bytes. -#}
+
+with
+
+session_lines as (
+
+    select * from {{ ref('stg_claude_code__session_lines') }}
+    where parse_error is null
+        and line_type in ('user', 'assistant', 'system')
+
+),
+
+array_blocks as (
+
+    select
+        session_lines.native_message_id,
+        session_lines.run_id,
+        session_lines.raw_checksum,
+        session_lines.source_uri,
+        session_lines.record_locator,
+        block.element_index as block_index,
+        block.element_json as original_json
+    from session_lines
+    cross join lateral {{ json_each_element('session_lines.record_json', ['message', 'content'], 'block') }}
+
+),
+
+string_blocks as (
+
+    select
+        native_message_id,
+        run_id,
+        raw_checksum,
+        source_uri,
+        record_locator,
+        0 as block_index,
+        {{ json_object([('type', "'text'"), ('text', json_text('record_json', ['message', 'content']))]) }}
+            as original_json
+    from session_lines
+    where message_content_type = 'string'
+
+),
+
+system_blocks as (
+
+    select
+        native_message_id,
+        run_id,
+        raw_checksum,
+        source_uri,
+        record_locator,
+        0 as block_index,
+        {{ json_object([('type', "'text'"), ('text', 'line_content_text')]) }} as original_json
+    from session_lines
+    where line_type = 'system'
+        and message_content_type is null
+        and line_content_text is not null
+
+),
+
+all_blocks as (
+
+    select * from array_blocks
+    union all
+    select * from string_blocks
+    union all
+    select * from system_blocks
+
+),
+
+typed as (
+
+    select
+        *,
+        'claude_code' as platform,
+        {{ json_text('original_json', ['type']) }} as native_block_type,
+        case {{ json_text('original_json', ['type']) }}
+            when 'text' then 'text'
+            when 'thinking' then 'thinking'
+            when 'redacted_thinking' then 'thinking'
+            when 'tool_use' then 'tool_use'
+            when 'server_tool_use' then 'tool_use'
+            when 'tool_result' then 'tool_result'
+            when 'web_search_tool_result' then 'tool_result'
+            when 'image' then 'image'
+            else 'unknown'
+        end as block_type,
+        case
+            when {{ json_type('original_json', ['content']) }} = 'string'
+                then {{ json_text('original_json', ['content']) }}
+            else {{ json_array_join_key('original_json', ['content'], 'text', "chr(10)") }}
+        end as result_text
+    from all_blocks
+
+),
+
+normalized as (
+
+    select
+        platform,
+        native_message_id,
+        run_id,
+        raw_checksum,
+        source_uri,
+        record_locator,
+        block_index,
+        block_type,
+        native_block_type,
+        case block_type
+            when 'text' then {{ json_text('original_json', ['text']) }}
+            when 'thinking' then {{ json_text('original_json', ['thinking']) }}
+            when 'tool_result' then result_text
+        end as block_text,
+        case
+            when block_type = 'tool_use' then {{ json_text('original_json', ['id']) }}
+            when block_type = 'tool_result' then {{ json_text('original_json', ['tool_use_id']) }}
+        end as tool_use_id,
+        case when block_type = 'tool_use' then {{ json_text('original_json', ['name']) }} end
+            as tool_name,
+        case when block_type = 'tool_use' then {{ json_value('original_json', ['input']) }} end
+            as tool_input_json,
+        case
+            when block_type = 'tool_result'
+                then coalesce({{ json_text('original_json', ['is_error']) }} = 'true', false)
+        end as is_error,
+        case block_type
+            when 'text' then {{ json_object([
+                ('type', "'text'"),
+                ('text', json_text('original_json', ['text']))
+            ]) }}
+            when 'thinking' then {{ json_object([
+                ('type', "'thinking'"),
+                ('thinking', json_text('original_json', ['thinking'])),
+                ('redacted', "native_block_type = 'redacted_thinking'")
+            ]) }}
+            when 'tool_use' then {{ json_object([
+                ('type', "'tool_use'"),
+                ('id', json_text('original_json', ['id'])),
+                ('name', json_text('original_json', ['name'])),
+                ('input', json_value('original_json', ['input']))
+            ], json_keys=['input']) }}
+            when 'tool_result' then {{ json_object([
+                ('type', "'tool_result'"),
+                ('tool_use_id', json_text('original_json', ['tool_use_id'])),
+                ('content', 'result_text'),
+                ('is_error', "coalesce(" ~ json_text('original_json', ['is_error']) ~ " = 'true', false)")
+            ]) }}
+            when 'image' then {{ json_object([
+                ('type', "'image'"),
+                ('media_type', json_text('original_json', ['source', 'media_type'])),
+                ('source_type', json_text('original_json', ['source', 'type']))
+            ]) }}
+            else {{ json_object([('type', "'unknown'"), ('original', 'original_json')], json_keys=['original']) }}
+        end as block_json
+    from typed
+
+)
+
+select * from normalized
