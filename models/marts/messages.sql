@@ -26,13 +26,22 @@ prices as (
 
 ),
 
+sidechain_links as (
+
+    select * from {{ ref('int_sidechains_linked') }}
+
+),
+
 final as (
 
     select
         cast(messages.message_id as {{ dbt.type_string() }}) as message_id,
         cast(messages.api_response_id as {{ dbt.type_string() }}) as api_response_id,
         cast(messages.conversation_id as {{ dbt.type_string() }}) as conversation_id,
-        cast(messages.parent_message_id as {{ dbt.type_string() }}) as parent_message_id,
+        cast(
+            coalesce(messages.parent_message_id, sidechain_links.parent_message_id)
+            as {{ dbt.type_string() }}
+        ) as parent_message_id,
         cast(messages.platform as {{ dbt.type_string() }}) as platform,
         cast(messages.native_message_id as {{ dbt.type_string() }}) as native_message_id,
         cast(row_number() over (
@@ -71,6 +80,8 @@ final as (
         on messages.message_id = contents.message_id
     left join prices
         on messages.message_id = prices.message_id
+    left join sidechain_links
+        on messages.message_id = sidechain_links.message_id
 
 )
 

@@ -141,6 +141,7 @@ first_prompts as (
             ) as prompt_rank
         from message_facts
         where role = 'user'
+            and not is_sidechain
             and content_text is not null
             and {{ json_text('metadata', ['is_meta']) }} = 'false'
             -- slash-command wrappers (<command-name>, <local-command-stdout>) are not prompts

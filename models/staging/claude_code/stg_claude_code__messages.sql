@@ -73,7 +73,7 @@ renamed as (
         is_sidechain,
         is_meta,
         is_compact_summary,
-        is_api_error_message or model = '<synthetic>' as is_api_error,
+        is_api_error_message or coalesce(model = '<synthetic>', false) as is_api_error,
 
         ---------- timestamps
         occurred_at,

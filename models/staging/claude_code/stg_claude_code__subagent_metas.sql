@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'claude_code') }}
+    select * from {{ ref('base_claude_code__records') }}
     where record_kind = 'subagent_meta'
 
 ),
