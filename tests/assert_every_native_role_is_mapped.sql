@@ -26,8 +26,9 @@ unmapped as (
         messages.record_locator
     from messages
     left join roles
-        on messages.platform = roles.platform
-        and messages.native_role = roles.native_role
+        on
+            messages.platform = roles.platform
+            and messages.native_role = roles.native_role
     where roles.platform is null
 
 )

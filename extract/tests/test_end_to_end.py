@@ -26,7 +26,14 @@ EXAMPLES = REPO_ROOT / "examples" / "claude_code" / "projects"
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
 
-MARTS = ("conversations", "messages", "tool_calls", "summaries", "usage_daily", "dead_letter_records")
+MARTS = (
+    "conversations",
+    "messages",
+    "tool_calls",
+    "summaries",
+    "usage_daily",
+    "dead_letter_records",
+)
 
 SESSION_A = "2120fc8c-cee5-4fe9-8cc6-5817272b53a4"
 SESSION_B = "6889c91e-3005-4706-9936-3c9930cf43ac"
@@ -55,7 +62,8 @@ COPIED_UUIDS = (
 # D's last line (the final assistant answer); the appended lines continue from it.
 LAST_UUID_D = "7f7fb9db-9d28-4acc-b1f6-32003f8b237a"
 
-# examples/README.md "Expected figures": day -> (api responses, input, output, cache creation, cache read)
+# examples/README.md "Expected figures":
+# day -> (api responses, input, output, cache creation, cache read)
 EXPECTED_DAILY = {
     date(2026, 10, 27): (11, 68, 1424, 31491, 153540),
     date(2026, 10, 29): (16, 75, 1648, 50161, 197076),
@@ -85,11 +93,13 @@ def run_extract(lake: Path, source: Path) -> None:
         text=True,
         timeout=600,
     )
-    assert proc.returncode == 0, f"extract failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"extract failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    )
 
 
 def run_dbt(work: Path, lake: Path, warehouse: Path) -> None:
-    """``dbt build`` from the repo root, with target/logs kept in ``work`` so parallel runs don't clash."""
+    """``dbt build`` from the repo root; target/logs go to ``work`` so parallel runs don't clash."""
     env = {
         **os.environ,
         "LAKE_URI": str(lake),
@@ -113,7 +123,9 @@ def run_dbt(work: Path, lake: Path, warehouse: Path) -> None:
         text=True,
         timeout=900,
     )
-    assert proc.returncode == 0, f"dbt build failed ({proc.returncode}):\n{_tail(proc.stdout)}\n{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"dbt build failed ({proc.returncode}):\n{_tail(proc.stdout)}\n{proc.stderr}"
+    )
 
 
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -173,7 +185,8 @@ def snapshot(p: Pipeline) -> dict[str, Any]:
     )[0]
     msg_tokens = p.rows(
         """
-        select sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens)
+        select sum(input_tokens), sum(output_tokens),
+               sum(cache_read_tokens), sum(cache_write_tokens)
         from main.messages
         """
     )[0]
@@ -186,7 +199,9 @@ def snapshot(p: Pipeline) -> dict[str, Any]:
 
 
 def conversation_id(p: Pipeline, session: str) -> str:
-    return p.one("select conversation_id from main.conversations where native_session_id = ?", [session])
+    return p.one(
+        "select conversation_id from main.conversations where native_session_id = ?", [session]
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -291,13 +306,17 @@ def test_resume_copies_land_once_under_the_original(pipeline: Pipeline) -> None:
     p = pipeline
     conv_a = conversation_id(p, SESSION_A)
     rows = p.rows(
-        "select native_message_id, copies_landed, conversation_id from main.messages where copies_landed = 2"
+        "select native_message_id, copies_landed, conversation_id from main.messages"
+        " where copies_landed = 2"
     )
     assert len(rows) == 8
     assert {r[0] for r in rows} == set(COPIED_UUIDS)
     assert {r[2] for r in rows} == {conv_a}
     # nothing else is a folded duplicate
-    assert p.one("select count(*) from main.messages where copies_landed != 1 and copies_landed != 2") == 0
+    assert (
+        p.one("select count(*) from main.messages where copies_landed != 1 and copies_landed != 2")
+        == 0
+    )
     # each copied uuid is one row
     counts = p.rows(
         "select native_message_id, count(*) from main.messages where native_message_id in "
@@ -318,13 +337,16 @@ def test_one_usage_line_per_api_response(pipeline: Pipeline) -> None:
     assert per_response, "no api responses"
     assert [r for r in per_response if r[1] != 1] == []
     # 36 real responses (README), plus the synthetic one if it gets an api_response_id
-    assert p.one("select count(*) from main.messages where is_usage_line and model != '<synthetic>'") == 36
+    assert (
+        p.one("select count(*) from main.messages where is_usage_line and model != '<synthetic>'")
+        == 36
+    )
     not_usage_with_tokens = p.one(
         """
         select count(*) from main.messages
         where api_response_id is not null and not is_usage_line
-          and (input_tokens is not null or output_tokens is not null or cache_read_tokens is not null
-               or cache_write_tokens is not null)
+          and (input_tokens is not null or output_tokens is not null
+               or cache_read_tokens is not null or cache_write_tokens is not null)
         """
     )
     assert not_usage_with_tokens == 0
@@ -339,8 +361,15 @@ def test_synthetic_message_has_no_tokens(pipeline: Pipeline) -> None:
     )
     assert len(rows) == 1  # D 9
     for row in rows:
-        assert all(v is None or v == 0 for v in row[1:]), row
-        assert not any(row[1:]), row
+        # usage all zeros in the file; it is not an API response, so no usage at all
+        assert row[1:] == (None, None, None, None), row
+    assert (
+        pipeline.one(
+            "select count(*) from main.messages where model = '<synthetic>'"
+            " and (is_usage_line or api_response_id is not null)"
+        )
+        == 0
+    )
 
 
 def test_sidechains_in_all_three_layouts(pipeline: Pipeline) -> None:
@@ -364,7 +393,8 @@ def test_sidechains_in_all_three_layouts(pipeline: Pipeline) -> None:
     # every message of the subagent files is a sidechain one
     for suffix in (FILE_B_AGENT, FILE_C_AGENT):
         not_side = p.one(
-            "select count(*) from main.messages where source_uri like ? and not coalesce(is_sidechain, false)",
+            "select count(*) from main.messages"
+            " where source_uri like ? and not coalesce(is_sidechain, false)",
             [f"%{suffix}"],
         )
         assert not_side == 0, suffix
@@ -398,7 +428,9 @@ def test_tool_calls(pipeline: Pipeline) -> None:
 def test_session_summary_points_at_the_leaf(pipeline: Pipeline) -> None:
     p = pipeline
     leaf_id = p.one("select message_id from main.messages where native_message_id = ?", [LEAF_UUID])
-    summaries = p.rows("select covers_message_ids from main.summaries where type = 'session_summary'")
+    summaries = p.rows(
+        "select covers_message_ids from main.summaries where type = 'session_summary'"
+    )
     assert summaries
     assert any(leaf_id in json.loads(covers or "[]") for (covers,) in summaries), summaries
 
@@ -466,7 +498,9 @@ def _appended_lines() -> tuple[bytes, dict[str, int]]:
         "uuid": assistant_uuid,
         "timestamp": "2026-10-30T09:15:04.000Z",
     }
-    data = b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in (user, assistant))
+    data = b"".join(
+        json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in (user, assistant)
+    )
     return data, usage
 
 
@@ -485,7 +519,8 @@ def test_incremental_and_idempotent(pipeline: Pipeline, tmp_path: Path) -> None:
     again = snapshot(p)
     assert again == baseline
 
-    # 2. A copy of the tree with two lines appended to D: exactly 2 more messages, tokens on their day.
+    # 2. A copy of the tree with two lines appended to D: exactly 2 more messages, and the
+    # added tokens on their day.
     copy = tmp_path / "copy" / "projects"
     shutil.copytree(EXAMPLES, copy)
     data, usage = _appended_lines()
@@ -527,7 +562,8 @@ def test_incremental_and_idempotent(pipeline: Pipeline, tmp_path: Path) -> None:
     conv_d = conversation_id(p, SESSION_D)
     new = p.rows(
         """
-        select role, conversation_id, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
+        select role, conversation_id,
+               input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
         from main.messages where native_message_id in (?, ?) order by role desc
         """,
         ["0d6a1e52-8c1f-4f4b-9a51-6f0e3c2b7d11", "5b9e2c47-31aa-4c3e-8f0d-2e7a9c6b4f22"],

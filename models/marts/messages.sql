@@ -46,7 +46,7 @@ final as (
         cast(messages.native_message_id as {{ dbt.type_string() }}) as native_message_id,
         cast(row_number() over (
             partition by messages.conversation_id
-            order by messages.occurred_at asc nulls last, messages.source_uri, messages.record_ordinal
+            order by messages.occurred_at asc nulls last, messages.source_uri asc, messages.record_ordinal asc
         ) as {{ dbt.type_bigint() }}) as sequence_number,
         cast(roles.role as {{ dbt.type_string() }}) as role,
         cast(messages.native_role as {{ dbt.type_string() }}) as native_role,
@@ -74,8 +74,9 @@ final as (
         cast(messages.copies_landed as {{ dbt.type_bigint() }}) as copies_landed
     from messages
     left join roles
-        on messages.platform = roles.platform
-        and messages.native_role = roles.native_role
+        on
+            messages.platform = roles.platform
+            and messages.native_role = roles.native_role
     left join contents
         on messages.message_id = contents.message_id
     left join prices

@@ -59,8 +59,9 @@ message_facts as (
         ) as sequence_rank
     from messages
     left join roles
-        on messages.platform = roles.platform
-        and messages.native_role = roles.native_role
+        on
+            messages.platform = roles.platform
+            and messages.native_role = roles.native_role
     left join contents
         on messages.message_id = contents.message_id
     left join prices
@@ -70,9 +71,17 @@ message_facts as (
 
 conversation_keys as (
 
-    select distinct conversation_id, platform, native_session_id from messages
+    select distinct
+        conversation_id,
+        platform,
+        native_session_id
+    from messages
     union
-    select distinct conversation_id, platform, native_session_id from summaries
+    select distinct
+        conversation_id,
+        platform,
+        native_session_id
+    from summaries
 
 ),
 
@@ -140,7 +149,8 @@ first_prompts as (
                 order by occurred_at asc nulls last, record_ordinal asc
             ) as prompt_rank
         from message_facts
-        where role = 'user'
+        where
+            role = 'user'
             and not is_sidechain
             and content_text is not null
             and {{ json_text('metadata', ['is_meta']) }} = 'false'
@@ -161,7 +171,8 @@ model_usage as (
             order by count(*) desc, model asc
         ) as model_rank
     from message_facts
-    where role = 'assistant'
+    where
+        role = 'assistant'
         and model is not null
         and model != '<synthetic>'
     group by 1, 2
@@ -190,7 +201,8 @@ titles as (
                     record_ordinal desc
             ) as title_rank
         from summaries
-        where summary_type in ('title', 'ai_title', 'session_summary')
+        where
+            summary_type in ('title', 'ai_title', 'session_summary')
             and summary_text is not null
     ) as ranked_titles
     where title_rank = 1
@@ -279,8 +291,9 @@ final as (
     left join first_prompts
         on conversation_keys.conversation_id = first_prompts.conversation_id
     left join model_usage
-        on conversation_keys.conversation_id = model_usage.conversation_id
-        and model_usage.model_rank = 1
+        on
+            conversation_keys.conversation_id = model_usage.conversation_id
+            and model_usage.model_rank = 1
     left join titles
         on conversation_keys.conversation_id = titles.conversation_id
     left join copied_from

@@ -27,11 +27,12 @@ kept_blocks as (
     select blocks.*
     from blocks
     inner join kept_messages
-        on blocks.message_id = kept_messages.message_id
-        and blocks.run_id = kept_messages.run_id
-        and blocks.raw_checksum = kept_messages.raw_checksum
-        and blocks.source_uri = kept_messages.source_uri
-        and blocks.record_locator = kept_messages.record_locator
+        on
+            blocks.message_id = kept_messages.message_id
+            and blocks.run_id = kept_messages.run_id
+            and blocks.raw_checksum = kept_messages.raw_checksum
+            and blocks.source_uri = kept_messages.source_uri
+            and blocks.record_locator = kept_messages.record_locator
 
 ),
 

@@ -65,9 +65,10 @@ matched_prices as (
         ) as match_rank
     from price_keys
     inner join prices
-        on price_keys.model_key like prices.model_pattern || '%'
-        and price_keys.price_date >= prices.valid_from
-        and (prices.valid_to is null or price_keys.price_date < prices.valid_to)
+        on
+            price_keys.model_key like prices.model_pattern || '%'
+            and price_keys.price_date >= prices.valid_from
+            and (prices.valid_to is null or price_keys.price_date < prices.valid_to)
 
 ),
 
@@ -95,9 +96,10 @@ priced as (
         ) }} as estimated_cost
     from normalized
     left join matched_prices
-        on normalized.model_key = matched_prices.model_key
-        and normalized.price_date = matched_prices.price_date
-        and matched_prices.match_rank = 1
+        on
+            normalized.model_key = matched_prices.model_key
+            and normalized.price_date = matched_prices.price_date
+            and matched_prices.match_rank = 1
 
 ),
 

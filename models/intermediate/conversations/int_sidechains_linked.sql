@@ -21,7 +21,8 @@ contents as (
 blocks as (
 
     select * from {{ ref('int_content_blocks_unioned') }}
-    where block_type = 'tool_use'
+    where
+        block_type = 'tool_use'
         and tool_name in ('Task', 'Agent')
 
 ),
@@ -36,7 +37,8 @@ roots as (
     from messages
     inner join contents
         on messages.message_id = contents.message_id
-    where messages.is_sidechain
+    where
+        messages.is_sidechain
         and messages.parent_message_id is null
         and contents.content_text is not null
 
@@ -51,11 +53,12 @@ spawning_calls as (
         {{ json_text('blocks.tool_input_json', ['prompt']) }} as prompt
     from blocks
     inner join messages
-        on blocks.message_id = messages.message_id
-        and blocks.run_id = messages.run_id
-        and blocks.raw_checksum = messages.raw_checksum
-        and blocks.source_uri = messages.source_uri
-        and blocks.record_locator = messages.record_locator
+        on
+            blocks.message_id = messages.message_id
+            and blocks.run_id = messages.run_id
+            and blocks.raw_checksum = messages.raw_checksum
+            and blocks.source_uri = messages.source_uri
+            and blocks.record_locator = messages.record_locator
 
 ),
 
@@ -66,17 +69,18 @@ matched as (
         spawning_calls.message_id as parent_message_id,
         row_number() over (
             partition by roots.message_id
-            order by spawning_calls.occurred_at desc nulls last, spawning_calls.message_id
+            order by spawning_calls.occurred_at desc nulls last, spawning_calls.message_id asc
         ) as match_rank
     from roots
     inner join spawning_calls
-        on roots.conversation_id = spawning_calls.conversation_id
-        and roots.content_text = spawning_calls.prompt
-        and (
-            spawning_calls.occurred_at is null
-            or roots.occurred_at is null
-            or spawning_calls.occurred_at <= roots.occurred_at
-        )
+        on
+            roots.conversation_id = spawning_calls.conversation_id
+            and roots.content_text = spawning_calls.prompt
+            and (
+                spawning_calls.occurred_at is null
+                or roots.occurred_at is null
+                or roots.occurred_at >= spawning_calls.occurred_at
+            )
 
 )
 

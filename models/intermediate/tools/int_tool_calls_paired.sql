@@ -28,11 +28,12 @@ kept_blocks as (
         messages.record_ordinal
     from blocks
     inner join messages
-        on blocks.message_id = messages.message_id
-        and blocks.run_id = messages.run_id
-        and blocks.raw_checksum = messages.raw_checksum
-        and blocks.source_uri = messages.source_uri
-        and blocks.record_locator = messages.record_locator
+        on
+            blocks.message_id = messages.message_id
+            and blocks.run_id = messages.run_id
+            and blocks.raw_checksum = messages.raw_checksum
+            and blocks.source_uri = messages.source_uri
+            and blocks.record_locator = messages.record_locator
 
 ),
 
@@ -49,10 +50,11 @@ results as (
         *,
         row_number() over (
             partition by platform, tool_use_id
-            order by occurred_at asc nulls last, source_uri, record_ordinal, block_index
+            order by occurred_at asc nulls last, source_uri asc, record_ordinal asc, block_index asc
         ) as result_rank
     from kept_blocks
-    where block_type = 'tool_result'
+    where
+        block_type = 'tool_result'
         and tool_use_id is not null
 
 ),
@@ -85,9 +87,10 @@ paired as (
         results.occurred_at as completed_at
     from calls
     left join results
-        on calls.platform = results.platform
-        and calls.tool_use_id = results.tool_use_id
-        and results.result_rank = 1
+        on
+            calls.platform = results.platform
+            and calls.tool_use_id = results.tool_use_id
+            and results.result_rank = 1
 
 )
 

@@ -7,7 +7,8 @@ with
 session_lines as (
 
     select * from {{ ref('stg_claude_code__session_lines') }}
-    where parse_error is null
+    where
+        parse_error is null
         and line_type in ('user', 'assistant', 'system')
 
 ),
@@ -54,7 +55,8 @@ system_blocks as (
         0 as block_index,
         {{ json_object([('type', "'text'"), ('text', 'line_content_text')]) }} as original_json
     from session_lines
-    where line_type = 'system'
+    where
+        line_type = 'system'
         and message_content_type is null
         and line_content_text is not null
 

@@ -7,7 +7,8 @@ with
 session_lines as (
 
     select * from {{ ref('stg_claude_code__session_lines') }}
-    where parse_error is null
+    where
+        parse_error is null
         and line_type in ('user', 'assistant', 'system')
 
 ),
@@ -30,7 +31,8 @@ renamed as (
 
         ---------- strings
         case
-            when line_type = 'user'
+            when
+                line_type = 'user'
                 and message_content_type = 'array'
                 and {{ regex_full_match(
                     json_array_join_key('record_json', ['message', 'content'], 'type', "','"),

@@ -132,7 +132,7 @@ parsed as (
             when not is_valid_json then 'invalid JSON: the record does not parse'
             when json_root_type != 'object'
                 then 'not a Claude Code line: the JSON value is not an object (' || json_root_type || ')'
-            when {{ json_type('record_json', ['type']) }} is distinct from 'string'
+            when coalesce({{ json_type('record_json', ['type']) }}, 'missing') != 'string'
                 then 'not a Claude Code line: the object has no "type"'
         end as parse_error
 

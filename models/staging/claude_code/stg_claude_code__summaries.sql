@@ -7,7 +7,8 @@ with
 session_lines as (
 
     select * from {{ ref('stg_claude_code__session_lines') }}
-    where parse_error is null
+    where
+        parse_error is null
         and (
             line_type in ('summary', 'custom-title', 'ai-title')
             or (line_type = 'user' and is_compact_summary)
