@@ -336,7 +336,7 @@ def test_one_usage_line_per_api_response(pipeline: Pipeline) -> None:
     )
     assert per_response, "no api responses"
     assert [r for r in per_response if r[1] != 1] == []
-    # 36 real responses (README), plus the synthetic one if it gets an api_response_id
+    # 36 real API responses (README); the <synthetic> line is not one (checked below)
     assert (
         p.one("select count(*) from main.messages where is_usage_line and model != '<synthetic>'")
         == 36
