@@ -1,38 +1,12 @@
 {#- One row per kept message: its content blocks as one JSON array, in order, and the text a person
-    would read (the text blocks, joined by newlines). Only the blocks of the landed record that
-    deduplication kept are used, so a message copied into several files is not doubled. -#}
+    would read (the text blocks, joined by newlines). Built on the kept blocks, so a message
+    copied into several files is not doubled. -#}
 
 with
 
-kept_messages as (
-
-    select
-        message_id,
-        run_id,
-        raw_checksum,
-        source_uri,
-        record_locator
-    from {{ ref('int_messages_deduplicated') }}
-
-),
-
-blocks as (
-
-    select * from {{ ref('int_content_blocks_unioned') }}
-
-),
-
 kept_blocks as (
 
-    select blocks.*
-    from blocks
-    inner join kept_messages
-        on
-            blocks.message_id = kept_messages.message_id
-            and blocks.run_id = kept_messages.run_id
-            and blocks.raw_checksum = kept_messages.raw_checksum
-            and blocks.source_uri = kept_messages.source_uri
-            and blocks.record_locator = kept_messages.record_locator
+    select * from {{ ref('int_content_blocks_deduplicated') }}
 
 ),
 

@@ -95,7 +95,9 @@ folded as (
         case when usage_rank = 1 then cache_write_1h_tokens end as cache_write_1h_tokens,
         case when usage_rank = 1 then reasoning_tokens end as reasoning_tokens,
         case when usage_rank = 1 then reported_cost end as reported_cost,
-        usage_rank = 1 and api_response_id is not null as is_usage_line,
+        usage_rank = 1 and coalesce(
+            input_tokens, output_tokens, cache_read_tokens, cache_write_tokens
+        ) is not null as is_usage_line,
         duration_ms,
         is_sidechain,
         is_api_error,

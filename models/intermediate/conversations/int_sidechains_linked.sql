@@ -18,9 +18,9 @@ contents as (
 
 ),
 
-blocks as (
+spawning_blocks as (
 
-    select * from {{ ref('int_content_blocks_unioned') }}
+    select * from {{ ref('int_content_blocks_deduplicated') }}
     where
         block_type = 'tool_use'
         and tool_name in ('Task', 'Agent')
@@ -47,18 +47,11 @@ roots as (
 spawning_calls as (
 
     select
-        messages.message_id,
-        messages.conversation_id,
-        messages.occurred_at,
-        {{ json_text('blocks.tool_input_json', ['prompt']) }} as prompt
-    from blocks
-    inner join messages
-        on
-            blocks.message_id = messages.message_id
-            and blocks.run_id = messages.run_id
-            and blocks.raw_checksum = messages.raw_checksum
-            and blocks.source_uri = messages.source_uri
-            and blocks.record_locator = messages.record_locator
+        message_id,
+        conversation_id,
+        occurred_at,
+        {{ json_text('tool_input_json', ['prompt']) }} as prompt
+    from spawning_blocks
 
 ),
 

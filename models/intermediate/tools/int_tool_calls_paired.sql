@@ -5,35 +5,10 @@
 
 with
 
-messages as (
-
-    select * from {{ ref('int_messages_deduplicated') }}
-
-),
-
-blocks as (
-
-    select * from {{ ref('int_content_blocks_unioned') }}
-    where block_type in ('tool_use', 'tool_result')
-
-),
-
 kept_blocks as (
 
-    select
-        blocks.*,
-        messages.conversation_id,
-        messages.occurred_at,
-        messages.metadata,
-        messages.record_ordinal
-    from blocks
-    inner join messages
-        on
-            blocks.message_id = messages.message_id
-            and blocks.run_id = messages.run_id
-            and blocks.raw_checksum = messages.raw_checksum
-            and blocks.source_uri = messages.source_uri
-            and blocks.record_locator = messages.record_locator
+    select * from {{ ref('int_content_blocks_deduplicated') }}
+    where block_type in ('tool_use', 'tool_result')
 
 ),
 
