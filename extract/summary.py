@@ -80,6 +80,7 @@ def render(warehouse: Path, totals: list[PlatformTotals], dead_letters: int) -> 
     lines += [
         "",
         f"Dead-letter records: {dead_letters} (see the dead_letter_records table)",
-        "Query it: duckdb " + str(warehouse) + ' "select * from conversations limit 5"',
+        "Query it with SQL: README.md has example queries (tables conversations, messages,",
+        "tool_calls, summaries, usage_daily, dead_letter_records).",
     ]
     return "\n".join(lines)

@@ -10,26 +10,16 @@ messages as (
 
 ),
 
-roles as (
-
-    select * from {{ ref('role_mapping') }}
-
-),
-
 unmapped as (
 
     select
-        messages.message_id,
-        messages.platform,
-        messages.native_role,
-        messages.source_uri,
-        messages.record_locator
+        message_id,
+        platform,
+        native_role,
+        source_uri,
+        record_locator
     from messages
-    left join roles
-        on
-            messages.platform = roles.platform
-            and messages.native_role = roles.native_role
-    where roles.platform is null
+    where role is null
 
 )
 

@@ -8,12 +8,6 @@ messages as (
 
 ),
 
-roles as (
-
-    select * from {{ ref('role_mapping') }}
-
-),
-
 contents as (
 
     select * from {{ ref('int_message_contents_aggregated') }}
@@ -48,7 +42,7 @@ final as (
             partition by messages.conversation_id
             order by messages.occurred_at asc nulls last, messages.source_uri asc, messages.record_ordinal asc
         ) as {{ dbt.type_bigint() }}) as sequence_number,
-        cast(roles.role as {{ dbt.type_string() }}) as role,
+        cast(messages.role as {{ dbt.type_string() }}) as role,
         cast(messages.native_role as {{ dbt.type_string() }}) as native_role,
         messages.occurred_at as timestamp,
         cast(coalesce(contents.content, '[]') as {{ dbt.type_string() }}) as content,
@@ -73,10 +67,6 @@ final as (
         cast(messages.record_locator as {{ dbt.type_string() }}) as record_locator,
         cast(messages.copies_landed as {{ dbt.type_bigint() }}) as copies_landed
     from messages
-    left join roles
-        on
-            messages.platform = roles.platform
-            and messages.native_role = roles.native_role
     left join contents
         on messages.message_id = contents.message_id
     left join prices

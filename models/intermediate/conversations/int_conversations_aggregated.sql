@@ -34,17 +34,10 @@ summaries as (
 
 ),
 
-roles as (
-
-    select * from {{ ref('role_mapping') }}
-
-),
-
 message_facts as (
 
     select
         messages.*,
-        roles.role,
         contents.content,
         contents.content_text,
         prices.cost,
@@ -58,10 +51,6 @@ message_facts as (
             order by messages.occurred_at asc nulls last, messages.record_ordinal asc
         ) as sequence_rank
     from messages
-    left join roles
-        on
-            messages.platform = roles.platform
-            and messages.native_role = roles.native_role
     left join contents
         on messages.message_id = contents.message_id
     left join prices

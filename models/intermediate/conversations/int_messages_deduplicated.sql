@@ -4,13 +4,21 @@
       the file that first held it (the file whose messages start, then end, earliest);
     - one API response written as several lines (same api_response_id) carries its usage on
       exactly one of them: the final line (stop reason set; else the largest output), the others
-      get null usage, so tokens are counted once. -#}
+      get null usage, so tokens are counted once;
+    - the platform's role is mapped to the unified four by the role_mapping seed (an unmapped
+      role stays null and fails tests/assert_every_native_role_is_mapped). -#}
 
 with
 
 messages as (
 
     select * from {{ ref('int_messages_unioned') }}
+
+),
+
+roles as (
+
+    select * from {{ ref('role_mapping') }}
 
 ),
 
@@ -47,8 +55,15 @@ ranked as (
 
 kept as (
 
-    select * from ranked
-    where copy_rank = 1
+    select
+        ranked.*,
+        roles.role
+    from ranked
+    left join roles
+        on
+            ranked.platform = roles.platform
+            and ranked.native_role = roles.native_role
+    where ranked.copy_rank = 1
 
 ),
 
@@ -82,6 +97,7 @@ folded as (
         native_session_id,
         api_response_id,
         native_role,
+        role,
         model,
         user_type,
         workspace_path,
