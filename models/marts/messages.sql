@@ -60,6 +60,7 @@ final as (
         cast(messages.user_type as {{ dbt.type_string() }}) as user_type,
         messages.is_sidechain,
         messages.is_api_error,
+        messages.is_active_path,
         messages.is_usage_line,
         cast(messages.metadata as {{ dbt.type_string() }}) as metadata,
         cast(messages.raw_checksum as {{ dbt.type_string() }}) as raw_checksum,

@@ -117,6 +117,7 @@ folded as (
         duration_ms,
         is_sidechain,
         is_api_error,
+        is_active_path,
         occurred_at,
         extracted_at,
         copies_landed,

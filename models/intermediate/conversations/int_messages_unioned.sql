@@ -30,6 +30,7 @@ claude_code as (
         is_final_response_line,
         is_sidechain,
         is_api_error,
+        is_active_path,
         occurred_at,
         extracted_at,
         raw_checksum,

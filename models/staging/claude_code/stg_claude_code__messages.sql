@@ -76,6 +76,8 @@ renamed as (
         is_meta,
         is_compact_summary,
         is_api_error_message or coalesce(model = '<synthetic>', false) as is_api_error,
+        -- Claude Code's main thread (last leaf up through the parents) is not flagged yet
+        cast(null as boolean) as is_active_path,
 
         ---------- timestamps
         occurred_at,
