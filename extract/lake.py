@@ -10,7 +10,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extract.schema import RAW_SCHEMA
+from extract.schema import RAW_SCHEMA, RUNS_SCHEMA
 
 ROW_GROUP_SIZE = 1_000_000
 
@@ -86,18 +86,27 @@ class Lake:
                 raise LakeError(f"cannot read {p}: {exc}") from exc
         return tables
 
-    def ensure_empty(self, platform: str) -> bool:
-        """Write ``raw/platform=<p>/_empty.parquet`` unless it exists; True when written."""
-        rel = f"raw/platform={platform}/_empty.parquet"
+    def ensure_empty(self, rel: str, schema: pa.Schema) -> bool:
+        """Write a zero-row Parquet file with ``schema`` at ``rel`` unless it exists.
+
+        dbt reads the lake through globs, and a glob that matches no file is an error: these files
+        make every table of the lake readable (empty) before anything has landed in it.
+        """
         try:
             if self.exists(rel):
                 return False
         except OSError as exc:
             raise LakeError(f"cannot read {self.path(rel)}: {exc}") from exc
-        self.write_table(rel, RAW_SCHEMA.empty_table())
+        self.write_table(rel, schema.empty_table())
         return True
 
 
 def init_lake(lake: Lake, platforms: Iterable[str]) -> list[str]:
-    """Create the zero-row ``_empty.parquet`` for each platform; returns those newly written."""
-    return [p for p in platforms if lake.ensure_empty(p)]
+    """Create the zero-row ``_empty.parquet`` for each platform's raw partition and for ``_runs``.
+
+    Returns the platforms whose raw ``_empty.parquet`` was newly written.
+    """
+    lake.ensure_empty("_runs/_empty.parquet", RUNS_SCHEMA)
+    return [
+        p for p in platforms if lake.ensure_empty(f"raw/platform={p}/_empty.parquet", RAW_SCHEMA)
+    ]

@@ -61,7 +61,7 @@ def test_run_with_failing_raw_write_leaves_no_partial_parquet(tmp_path: Path, mo
     assert not list((tmp_path / "lake").glob("raw/*/date=*/*.parquet"))
     assert not list((tmp_path / "lake").glob("_state/files/*.parquet"))
     # the failed run is still recorded
-    (run_file,) = (tmp_path / "lake" / "_runs").glob("*.parquet")
+    (run_file,) = (tmp_path / "lake" / "_runs").glob("2*.parquet")
     assert pq.read_table(run_file).column("status").to_pylist() == ["failed"]
 
 
@@ -71,6 +71,8 @@ def test_init_is_idempotent(tmp_path: Path) -> None:
     empty = tmp_path / "lake" / "raw" / "platform=claude_code" / "_empty.parquet"
     before = empty.stat().st_mtime_ns
     assert init_lake(lake, ["claude_code"]) == []
+    # the runs table is readable (empty) before the first run
+    assert pq.read_table(tmp_path / "lake" / "_runs" / "_empty.parquet").num_rows == 0
     assert empty.stat().st_mtime_ns == before
     table = pq.read_table(empty)
     assert table.num_rows == 0
