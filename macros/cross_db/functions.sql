@@ -153,3 +153,18 @@
 {%- endmacro %}
 {% macro default__type_double() -%}double precision{%- endmacro %}
 {% macro duckdb__type_double() -%}double{%- endmacro %}
+
+
+{# milliseconds since 1970-01-01 UTC of a timestamp with time zone, as bigint #}
+{% macro epoch_milliseconds(timestamp_expr) -%}
+    {{ return(adapter.dispatch('epoch_milliseconds', 'ai_conversations')(timestamp_expr)) }}
+{%- endmacro %}
+{% macro default__epoch_milliseconds(timestamp_expr) -%}
+    {{ _not_implemented('epoch_milliseconds') }}
+{%- endmacro %}
+{% macro duckdb__epoch_milliseconds(timestamp_expr) -%}
+    epoch_ms({{ timestamp_expr }})
+{%- endmacro %}
+{% macro postgres__epoch_milliseconds(timestamp_expr) -%}
+    cast(floor(extract(epoch from {{ timestamp_expr }}) * 1000) as bigint)
+{%- endmacro %}

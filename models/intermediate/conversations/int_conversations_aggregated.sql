@@ -34,6 +34,22 @@ summaries as (
 
 ),
 
+fingerprints as (
+
+    select * from {{ ref('int_messages_fingerprinted') }}
+
+),
+
+content_hashes as (
+
+    select
+        conversation_id,
+        {{ conversation_content_hash('fingerprint', 'occurred_at') }} as content_hash
+    from fingerprints
+    group by 1
+
+),
+
 message_facts as (
 
     select
@@ -95,16 +111,7 @@ totals as (
         count(distinct source_uri) as source_files,
         max(extracted_at) as imported_at,
         min(app_version) as first_app_version,
-        {{ sha256_hex(dbt.listagg('raw_checksum', "''", 'order by sequence_rank')) }} as raw_checksum,
-        {{ sha256_hex(dbt.listagg(
-            dbt.hash(dbt.concat([
-                "coalesce(role, '')", "'|'",
-                "coalesce(content, '')", "'|'",
-                "coalesce(cast(occurred_at as " ~ dbt.type_string() ~ "), '')"
-            ])),
-            "''",
-            'order by sequence_rank'
-        )) }} as content_hash
+        {{ sha256_hex(dbt.listagg('raw_checksum', "''", 'order by sequence_rank')) }} as raw_checksum
     from message_facts
     group by 1
 
@@ -262,7 +269,7 @@ final as (
             totals.raw_checksum,
             {{ sha256_hex("'conversation without messages|' || conversation_keys.conversation_id") }}
         ) as raw_checksum,
-        totals.content_hash,
+        content_hashes.content_hash,
         coalesce(landed_versions.version, 1) as version,
         totals.imported_at,
         {{ json_object([
@@ -289,6 +296,8 @@ final as (
         on conversation_keys.conversation_id = copied_from.conversation_id
     left join landed_versions
         on conversation_keys.conversation_id = landed_versions.conversation_id
+    left join content_hashes
+        on conversation_keys.conversation_id = content_hashes.conversation_id
 
 )
 

@@ -20,6 +20,14 @@ aggregated as (
             "'\n'",
             "order by block_index"
         ) }} as content_text,
+        {{ dbt.listagg(
+            dbt.concat([
+                "block_type", "':'",
+                "coalesce(case when block_type = 'tool_use' then tool_name else block_text end, '')"
+            ]),
+            "'\n'",
+            "order by block_index"
+        ) }} as content_signature,
         count(*) as block_count,
         sum(case when block_type = 'tool_use' then 1 else 0 end) as tool_use_count
     from kept_blocks

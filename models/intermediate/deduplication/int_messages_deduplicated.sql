@@ -1,7 +1,5 @@
 {#- One row per message (platform + the platform's own message id) across every file and run:
-    - a message landed more than once (a resumed Claude Code session copies earlier lines, same
-      uuid, into its new file; the same file landed twice) keeps one copy: the newest version of
-      the file that first held it (the file whose messages start, then end, earliest);
+    - a message landed more than once keeps one copy (copy_rank 1 of int_message_copies_ranked);
     - one API response written as several lines (same api_response_id) carries its usage on
       exactly one of them: the final line (stop reason set; else the largest output), the others
       get null usage, so tokens are counted once;
@@ -10,46 +8,15 @@
 
 with
 
-messages as (
+ranked as (
 
-    select * from {{ ref('int_messages_unioned') }}
+    select * from {{ ref('int_message_copies_ranked') }}
 
 ),
 
 roles as (
 
     select * from {{ ref('role_mapping') }}
-
-),
-
-file_spans as (
-
-    select
-        source_uri,
-        min(occurred_at) as file_first_at,
-        max(occurred_at) as file_last_at
-    from messages
-    group by 1
-
-),
-
-ranked as (
-
-    select
-        messages.*,
-        row_number() over (
-            partition by messages.message_id
-            order by
-                file_spans.file_first_at asc nulls last,
-                file_spans.file_last_at asc nulls last,
-                messages.source_uri asc,
-                messages.source_file_version desc,
-                messages.record_ordinal asc
-        ) as copy_rank,
-        count(*) over (partition by messages.message_id) as copies_landed
-    from messages
-    inner join file_spans
-        on messages.source_uri = file_spans.source_uri
 
 ),
 
