@@ -4,7 +4,8 @@ with
 
 conversations as (
 
-    select * from {{ ref('int_conversations_aggregated') }}
+    select * from {{ ref('int_conversations_deduplicated') }}
+    where is_listed
 
 ),
 
@@ -18,6 +19,7 @@ final as (
         cast(title as {{ dbt.type_string() }}) as title,
         cast(model as {{ dbt.type_string() }}) as model,
         cast(parent_conversation_id as {{ dbt.type_string() }}) as parent_conversation_id,
+        cast(canonical_conversation_id as {{ dbt.type_string() }}) as canonical_conversation_id,
         is_sidechain,
         cast(workspace_path as {{ dbt.type_string() }}) as workspace_path,
         cast(git_branch as {{ dbt.type_string() }}) as git_branch,
@@ -37,7 +39,7 @@ final as (
         cast(raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
         cast(content_hash as {{ dbt.type_string() }}) as content_hash,
         cast(version as {{ dbt.type_bigint() }}) as version,
-        cast('{{ var("unified_schema_version") }}' as {{ dbt.type_string() }}) as schema_version,
+        {{ schema_version() }} as schema_version,
         imported_at,
         cast(platform_metadata as {{ dbt.type_string() }}) as platform_metadata
     from conversations

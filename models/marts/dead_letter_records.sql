@@ -20,7 +20,8 @@ final as (
         cast(reason as {{ dbt.type_string() }}) as reason,
         cast(raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
         extracted_at,
-        cast(run_id as {{ dbt.type_string() }}) as run_id
+        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        {{ schema_version() }} as schema_version
     from dead_letters
 
 )

@@ -5,6 +5,12 @@ with
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
+    -- the conversations deduplication lists (int_conversations_deduplicated)
+    where conversation_id in (
+        select listed.conversation_id
+        from {{ ref('int_conversations_deduplicated') }} as listed
+        where listed.is_listed
+    )
 
 ),
 
@@ -66,7 +72,8 @@ final as (
         cast(messages.raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
         cast(messages.source_uri as {{ dbt.type_string() }}) as source_uri,
         cast(messages.record_locator as {{ dbt.type_string() }}) as record_locator,
-        cast(messages.copies_landed as {{ dbt.type_bigint() }}) as copies_landed
+        cast(messages.copies_landed as {{ dbt.type_bigint() }}) as copies_landed,
+        {{ schema_version() }} as schema_version
     from messages
     left join contents
         on messages.message_id = contents.message_id

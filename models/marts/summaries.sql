@@ -5,6 +5,12 @@ with
 summaries as (
 
     select * from {{ ref('int_summaries_unioned') }}
+    -- the conversations deduplication lists (int_conversations_deduplicated)
+    where conversation_id in (
+        select listed.conversation_id
+        from {{ ref('int_conversations_deduplicated') }} as listed
+        where listed.is_listed
+    )
 
 ),
 
@@ -22,7 +28,8 @@ final as (
                 when covers_message_id is not null then '["' || covers_message_id || '"]'
                 else '[]'
             end as {{ dbt.type_string() }}
-        ) as covers_message_ids
+        ) as covers_message_ids,
+        {{ schema_version() }} as schema_version
     from summaries
 
 )

@@ -5,6 +5,12 @@ with
 tool_calls as (
 
     select * from {{ ref('int_tool_calls_paired') }}
+    -- the conversations deduplication lists (int_conversations_deduplicated)
+    where conversation_id in (
+        select listed.conversation_id
+        from {{ ref('int_conversations_deduplicated') }} as listed
+        where listed.is_listed
+    )
 
 ),
 
@@ -24,7 +30,8 @@ final as (
         cast(exit_code as {{ dbt.type_bigint() }}) as exit_code,
         cast(duration_ms as {{ dbt.type_bigint() }}) as duration_ms,
         called_at as timestamp,
-        completed_at
+        completed_at,
+        {{ schema_version() }} as schema_version
     from tool_calls
 
 )

@@ -49,7 +49,8 @@ final as (
         cast(input_tokens + cache_read_tokens + cache_write_tokens as {{ dbt.type_bigint() }})
             as total_input_tokens,
         cast(cost as {{ type_double() }}) as cost,
-        cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses
+        cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses,
+        {{ schema_version() }} as schema_version
     from daily
 
 )

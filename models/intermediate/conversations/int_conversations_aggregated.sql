@@ -272,13 +272,11 @@ final as (
         content_hashes.content_hash,
         coalesce(landed_versions.version, 1) as version,
         totals.imported_at,
-        {{ json_object([
-            ('first_app_version', 'totals.first_app_version'),
-            ('source_files', 'totals.source_files'),
-            ('sidechain_messages', 'totals.sidechain_messages'),
-            ('api_error_messages', 'totals.api_error_messages'),
-            ('unpriced_messages', 'totals.unpriced_messages'),
-        ]) }} as platform_metadata
+        totals.first_app_version,
+        coalesce(totals.source_files, 0) as source_files,
+        coalesce(totals.sidechain_messages, 0) as sidechain_messages,
+        coalesce(totals.api_error_messages, 0) as api_error_messages,
+        coalesce(totals.unpriced_messages, 0) as unpriced_messages
     from conversation_keys
     left join totals
         on conversation_keys.conversation_id = totals.conversation_id

@@ -1,6 +1,6 @@
 {#- Each kept message's content fingerprint (macros/normalization/fingerprints.sql says exactly
-    what goes in) and its position in its conversation by that same order, for the
-    conversation-level content hash and the fuzzy comparison of conversations. -#}
+    what goes in), the same without its timestamp (for the fuzzy comparison of conversations
+    whose copies were written seconds apart), and its position in its conversation. -#}
 
 with
 
@@ -26,7 +26,9 @@ fingerprinted as (
         messages.extracted_at,
         messages.run_id,
         {{ message_fingerprint('messages.role', 'contents.content_signature', 'messages.occurred_at') }}
-            as fingerprint
+            as fingerprint,
+        {{ message_fingerprint('messages.role', 'contents.content_signature', 'null') }}
+            as timeless_fingerprint
     from messages
     left join contents
         on messages.message_id = contents.message_id
