@@ -25,8 +25,10 @@ from extract.splitting import (
     UNPARSED,
     JsonlReader,
     Piece,
+    ZipSourceError,
     hash_prefix,
     split_json_document,
+    split_zip_members,
 )
 from extract.state import STATE_DIR, FileState, StateKey, load_states, states_table
 
@@ -257,24 +259,36 @@ class Runner:
         prev: FileState | None,
         counts: PlatformCounts,
     ) -> str:
-        data = f.read()
-        counts.bytes_read += len(data)
-        digest = hashlib.sha256(data).hexdigest()
+        split_options: dict[str, Any] = {
+            "record_kind": fmt.record_kind,
+            "array_member": fmt.array_member,
+            "array_record_kind": fmt.array_record_kind,
+            "split_top_array": fmt.split_top_array,
+        }
+        if fmt.zip_member is not None:  # an archive: hash it whole, read its members in place
+            hasher, length = hash_prefix(f, size)
+            data = b""
+        else:
+            data = f.read()
+            hasher, length = hashlib.sha256(data), len(data)
+        counts.bytes_read += length
+        digest = hasher.hexdigest()
         if prev is not None and prev.consumed_sha256 == digest:
             category, version, pieces = "unchanged", prev.source_file_version, []
             landed = prev.records_landed
         else:
             category = "new" if prev is None else "rewritten"
             version = 1 if prev is None else prev.source_file_version + 1
-            pieces = split_json_document(
-                data,
-                record_kind=fmt.record_kind,
-                array_member=fmt.array_member,
-                array_record_kind=fmt.array_record_kind,
-                split_top_array=fmt.split_top_array,
-            )
+            if fmt.zip_member is not None:
+                try:
+                    pieces = split_zip_members(f, fmt.zip_member, **split_options)
+                except ZipSourceError as exc:
+                    self.fail(src.platform.name, src.uri, str(exc))
+                    return "failed"
+            else:
+                pieces = split_json_document(data, **split_options)
             landed = len(pieces)
-        ctx = _FileContext(src, fmt, version, len(data), mtime)
+        ctx = _FileContext(src, fmt, version, length, mtime)
         for piece in pieces:
             self._add(ctx, piece, counts)
             if self.writer.full:
@@ -284,9 +298,9 @@ class Runner:
                 platform=src.platform.name,
                 source_uri=src.uri,
                 source_file_version=version,
-                source_size=len(data),
+                source_size=length,
                 source_mtime=mtime,
-                consumed_bytes=len(data),
+                consumed_bytes=length,
                 consumed_sha256=digest,
                 lines_consumed=0,
                 open_line=False,
@@ -373,7 +387,12 @@ def run_extract(
         platform: Platform = REGISTRY[name]
         explicit = name in sources
         roots = list(sources[name]) if explicit else platform.default_roots(env, home)
-        files.extend(discover_sources(platform, roots, explicit=explicit, errors=summary.errors))
+        found = discover_sources(platform, roots, explicit=explicit, errors=summary.errors)
+        if not explicit:
+            message = platform.describe_discovery(roots, [src.path for src in found])
+            if message:
+                notify(message)
+        files.extend(found)
     if use_examples and not files:
         examples = EXAMPLES_DIR if examples_dir is None else examples_dir
         files.extend(_example_files(names, examples, summary, notify))

@@ -6,7 +6,7 @@
         "select entity, level, kept_id, dropped_id, coalesce(dropped_source_uri, '') as source"
         ~ " from " ~ ref('duplicates') ~ " where action = 'error' order by 1, 2, 3, 4 limit 5"
     ) -%}
-    {%- if found and found.rows | length > 0 -%}
+{%- if found and found.rows | length > 0 -%}
         {%- set lines = [] -%}
         {%- for row in found.rows -%}
             {%- do lines.append(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from extract.platforms.base import FileFormat, Platform
+from extract.platforms.chatgpt import ChatGPT
 from extract.platforms.claude_code import ClaudeCode
+from extract.platforms.copilot_chat import CopilotChat
 
-REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(),)}
+REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat())}
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]

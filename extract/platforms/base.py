@@ -27,6 +27,10 @@ class FileFormat:
     ``record_kind`` (locator ``document``), unless ``array_member`` names an array member of the
     top-level object (or ``split_top_array`` is set and the document is an array), in which
     case each element is one record of kind ``array_record_kind``.
+
+    ``zip_member``: the source file is a zip archive, read in place (never extracted); every
+    member whose file name is ``zip_member`` (at any depth) is split as above, its locators
+    prefixed with the member path (``<member>[<i>]``). Incremental by the whole archive's checksum.
     """
 
     splitter: Literal["jsonl", "json"]
@@ -34,6 +38,7 @@ class FileFormat:
     array_member: str | None = None
     array_record_kind: str | None = None
     split_top_array: bool = False
+    zip_member: str | None = None
 
 
 class Platform(ABC):
@@ -56,6 +61,10 @@ class Platform(ABC):
     def example_root(self, examples_dir: Path) -> Path:
         """Where this platform's bundled example logs live under the repo's ``examples/``."""
         return examples_dir / self.name
+
+    def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
+        """What to tell the run's ``notify`` after scanning the default roots (None: nothing)."""
+        return None
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
         """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from extract import __version__, runner
+from extract.platforms import REGISTRY
 from extract.runner import run_extract
 
 from .conftest import PROJECT, REPO_ROOT, SESSION_ID, build_claude_home, cc_line, rows
@@ -64,7 +65,7 @@ def test_json_summary_counts_and_runs_file(tmp_path: Path, run_json) -> None:
     assert run_row["rows_landed"] == 11
     assert run_row["files_new"] == 4
     assert run_row["status"] == "ok"
-    assert run_row["platforms"] == ["claude_code"]
+    assert run_row["platforms"] == sorted(REGISTRY)
     assert json.loads(run_row["errors_json"]) == []
     kinds = sorted({(r["record_kind"], r["record_locator"].split("[")[0]) for r in rows(lake)})
     assert ("subagent_meta", "document") in kinds
@@ -240,10 +241,11 @@ def test_platform_with_source(tmp_path: Path, run_json) -> None:
 def test_init_command(tmp_path: Path, invoke) -> None:
     lake = tmp_path / "lake"
     first = invoke("init", "--lake", str(lake))
-    assert first.exit_code == 0 and "1 _empty.parquet written" in first.stdout
+    n = len(REGISTRY)
+    assert first.exit_code == 0 and f"{n} _empty.parquet written" in first.stdout
     second = invoke("init", "--lake", str(lake))
-    assert second.exit_code == 0 and "0 _empty.parquet written, 1 already there" in second.stdout
-    assert sorted(os.listdir(lake / "raw")) == ["platform=claude_code"]
+    assert second.exit_code == 0 and f"0 _empty.parquet written, {n} already there" in second.stdout
+    assert sorted(os.listdir(lake / "raw")) == sorted(f"platform={p}" for p in REGISTRY)
 
 
 def test_memory_lake_end_to_end(tmp_path: Path) -> None:

@@ -183,3 +183,61 @@
             )
     end
 {%- endmacro %}
+
+
+{# the number of elements of the array at path; a value that is not an array (or missing) -> null #}
+{% macro json_array_length(column, path=[]) -%}
+    {{ return(adapter.dispatch('json_array_length', 'ai_conversations')(column, path)) }}
+{%- endmacro %}
+{% macro default__json_array_length(column, path) -%}
+    {{ _not_implemented('json_array_length') }}
+{%- endmacro %}
+{% macro duckdb__json_array_length(column, path) -%}
+    case
+        when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
+            then cast(json_array_length({{ column }}, {{ _json_path_duckdb(path) }}) as bigint)
+    end
+{%- endmacro %}
+{% macro postgres__json_array_length(column, path) -%}
+    case
+        when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
+            then cast(jsonb_array_length(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) as bigint)
+    end
+{%- endmacro %}
+
+
+{# a lateral relation (member_key text, member_json text) over the members of the object at path,
+   in document order where the engine keeps it; use after `cross join lateral`. A value that is not
+   an object yields no rows. #}
+{% macro json_each_member(column, path, alias) -%}
+    {{ return(adapter.dispatch('json_each_member', 'ai_conversations')(column, path, alias)) }}
+{%- endmacro %}
+{% macro default__json_each_member(column, path, alias) -%}
+    {{ _not_implemented('json_each_member') }}
+{%- endmacro %}
+{% macro duckdb__json_each_member(column, path, alias) -%}
+    (
+        select
+            cast(je.key as varchar) as member_key,
+            cast(je.value as varchar) as member_json
+        from json_each(
+            case
+                when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'OBJECT'
+                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+            end
+        ) as je
+    ) as {{ alias }}
+{%- endmacro %}
+{% macro postgres__json_each_member(column, path, alias) -%}
+    (
+        select
+            je.key as member_key,
+            je.value::text as member_json
+        from jsonb_each(
+            case
+                when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'object'
+                    then ({{ column }})::jsonb #> {{ _json_path_postgres(path) }}
+            end
+        ) as je (key, value)
+    ) as {{ alias }}
+{%- endmacro %}

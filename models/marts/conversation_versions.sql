@@ -77,7 +77,7 @@ version_contents as (
     inner join first_landings
         on
             fingerprints.message_id = first_landings.message_id
-            and first_landings.first_landed_at <= versions.first_seen_at
+            and versions.first_seen_at >= first_landings.first_landed_at
     group by 1, 2
 
 ),
@@ -92,7 +92,7 @@ version_records as (
     inner join landed
         on
             versions.conversation_id = landed.conversation_id
-            and landed.extracted_at <= versions.first_seen_at
+            and versions.first_seen_at >= landed.extracted_at
 
 ),
 

@@ -3,43 +3,18 @@
 
 with
 
-claude_code_lines as (
-
-    select
-        platform,
-        source_uri,
-        record_locator,
-        'session_line' as record_kind,
-        parse_error as reason,
-        raw_checksum,
-        extracted_at,
-        run_id
-    from {{ ref('stg_claude_code__session_lines') }}
-    where parse_error is not null
-
-),
-
-claude_code_metas as (
-
-    select
-        platform,
-        source_uri,
-        'document' as record_locator,
-        'subagent_meta' as record_kind,
-        'invalid JSON: the subagent .meta.json does not parse' as reason,
-        raw_checksum,
-        extracted_at,
-        cast(null as {{ dbt.type_string() }}) as run_id
-    from {{ ref('stg_claude_code__subagent_metas') }}
-    where not is_valid_json
-
-),
-
 unioned as (
 
-    select * from claude_code_lines
-    union all
-    select * from claude_code_metas
+    {{ union_platforms('dead_letters', [
+        'platform',
+        'source_uri',
+        'record_locator',
+        'record_kind',
+        'reason',
+        'raw_checksum',
+        'extracted_at',
+        'run_id'
+    ]) }}
 
 ),
 

@@ -4,49 +4,43 @@
 
 with
 
-claude_code as (
-
-    select
-        platform,
-        native_message_id,
-        native_session_id,
-        native_parent_message_id,
-        api_response_id,
-        native_role,
-        model,
-        user_type,
-        workspace_path,
-        git_branch,
-        app_version,
-        input_tokens,
-        output_tokens,
-        cache_read_tokens,
-        cache_write_tokens,
-        cache_write_5m_tokens,
-        cache_write_1h_tokens,
-        reasoning_tokens,
-        reported_cost,
-        duration_ms,
-        is_final_response_line,
-        is_sidechain,
-        is_api_error,
-        is_active_path,
-        occurred_at,
-        extracted_at,
-        raw_checksum,
-        source_uri,
-        record_locator,
-        record_ordinal,
-        source_file_version,
-        run_id,
-        metadata
-    from {{ ref('stg_claude_code__messages') }}
-
-),
-
 unioned as (
 
-    select * from claude_code
+    {{ union_platforms('messages', [
+        'platform',
+        'native_message_id',
+        'native_session_id',
+        'native_parent_message_id',
+        'api_response_id',
+        'native_role',
+        'model',
+        'user_type',
+        'workspace_path',
+        'git_branch',
+        'app_version',
+        'input_tokens',
+        'output_tokens',
+        'cache_read_tokens',
+        'cache_write_tokens',
+        'cache_write_5m_tokens',
+        'cache_write_1h_tokens',
+        'reasoning_tokens',
+        'reported_cost',
+        'duration_ms',
+        'is_final_response_line',
+        'is_sidechain',
+        'is_api_error',
+        'is_active_path',
+        'occurred_at',
+        'extracted_at',
+        'raw_checksum',
+        'source_uri',
+        'record_locator',
+        'record_ordinal',
+        'source_file_version',
+        'run_id',
+        'metadata'
+    ]) }}
 
 ),
 

@@ -3,25 +3,19 @@
 
 with
 
-claude_code as (
-
-    select
-        platform,
-        native_session_id,
-        summary_type,
-        summary_text,
-        covers_native_message_id,
-        occurred_at,
-        extracted_at,
-        source_uri,
-        record_ordinal
-    from {{ ref('stg_claude_code__summaries') }}
-
-),
-
 unioned as (
 
-    select * from claude_code
+    {{ union_platforms('summaries', [
+        'platform',
+        'native_session_id',
+        'summary_type',
+        'summary_text',
+        'covers_native_message_id',
+        'occurred_at',
+        'extracted_at',
+        'source_uri',
+        'record_ordinal'
+    ]) }}
 
 ),
 

@@ -28,6 +28,7 @@ renamed as (
         raw_checksum,
         source_uri,
         source_file_version,
+        run_id,
         extracted_at
     from source
 

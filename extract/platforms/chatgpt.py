@@ -1,0 +1,84 @@
+"""ChatGPT data exports (Settings -> Data controls -> Export).
+
+An export is a zip holding ``conversations.json``: one top-level JSON array, one conversation
+object per element (``mapping`` is the message tree). Sources: the ``conversations.json`` itself,
+the export ``.zip`` read in place (only members named ``conversations.json``, at any depth; never
+extracted to disk), or, given explicitly, any ``.json`` file holding one conversation object or an
+array of them. One raw record per conversation (record_kind ``conversation``): locator ``[<i>]``
+for an element of a ``conversations.json`` file, ``<member path>[<i>]`` inside a zip, ``document``
+for a file that is one conversation object.
+
+ChatGPT has no log folder: the default root is ``~/Downloads``, where only files that look like
+exports are picked up (a ``conversations.json``, or a ``.zip`` whose directory lists a
+``conversations.json`` member).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from extract.platforms.base import FileFormat, OnError, Platform
+from extract.splitting import zip_has_member
+
+EXPORT_MEMBER = "conversations.json"
+
+_JSON = FileFormat("json", "conversation", split_top_array=True, array_record_kind="conversation")
+_ZIP = FileFormat(
+    "json",
+    "conversation",
+    split_top_array=True,
+    array_record_kind="conversation",
+    zip_member=EXPORT_MEMBER,
+)
+
+
+def looks_like_export(path: Path) -> bool:
+    """A ``conversations.json``, or a zip archive with a ``conversations.json`` member.
+
+    The zip check reads only the archive's central directory (at its end), never a member.
+    """
+    if path.name == EXPORT_MEMBER:
+        return True
+    if path.name.lower().endswith(".zip"):
+        try:
+            with open(path, "rb") as f:
+                return zip_has_member(f, EXPORT_MEMBER)
+        except OSError:
+            return False
+    return False
+
+
+class ChatGPT(Platform):
+    name = "chatgpt"
+
+    def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
+        return [home / "Downloads"]
+
+    def file_format(self, path: Path) -> FileFormat | None:
+        name = path.name.lower()
+        if name.endswith(".zip"):
+            return _ZIP
+        if name.endswith(".json"):
+            return _JSON
+        return None
+
+    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+        """A file given explicitly is read whatever its name; in a folder, only exports."""
+        if root.is_file():
+            yield root
+            return
+        for path in super().discover(root, on_error=on_error):
+            if looks_like_export(path):
+                yield path
+
+    def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
+        if not found:
+            return None
+        where = ", ".join(str(root) for root in roots)
+        names = ", ".join(str(path) for path in found)
+        return f"chatgpt: found {len(found)} ChatGPT export(s) in {where}: {names}"
+
+    def source_version(self, record: Any) -> str | None:
+        return None  # exports carry no app or format version
