@@ -9,8 +9,8 @@ for an element of a ``conversations.json`` file, ``<member path>[<i>]`` inside a
 for a file that is one conversation object.
 
 ChatGPT has no log folder: the default root is ``~/Downloads``, where only files that look like
-exports are picked up (a ``conversations.json``, or a ``.zip`` whose directory lists a
-``conversations.json`` member).
+exports are picked up (a ``conversations.json``, a ``.json`` whose first 64 KB name a
+conversation's keys, or a ``.zip`` whose directory lists a ``conversations.json`` member).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from extract.platforms.base import FileFormat, OnError, Platform
 from extract.splitting import zip_has_member
 
 EXPORT_MEMBER = "conversations.json"
+SNIFF_BYTES = 64 * 1024
 
 _JSON = FileFormat("json", "conversation", split_top_array=True, array_record_kind="conversation")
 _ZIP = FileFormat(
@@ -34,13 +35,30 @@ _ZIP = FileFormat(
 )
 
 
+def _looks_like_conversation_json(path: Path) -> bool:
+    """A ``.json`` whose first 64 KB name the keys of a ChatGPT conversation object."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return (
+        head.lstrip()[:1] in (b"[", b"{")
+        and b'"mapping"' in head
+        and (b'"create_time"' in head or b'"conversation_id"' in head)
+    )
+
+
 def looks_like_export(path: Path) -> bool:
-    """A ``conversations.json``, or a zip archive with a ``conversations.json`` member.
+    """A ``conversations.json``, a ``.json`` that looks like ChatGPT conversations (renamed or
+    saved from another tool), or a zip archive with a ``conversations.json`` member.
 
     The zip check reads only the archive's central directory (at its end), never a member.
     """
     if path.name == EXPORT_MEMBER:
         return True
+    if path.name.lower().endswith(".json"):
+        return _looks_like_conversation_json(path)
     if path.name.lower().endswith(".zip"):
         try:
             with open(path, "rb") as f:

@@ -195,3 +195,19 @@ def test_every_shared_sample_lands(tmp_path: Path, run_json) -> None:
         assert r["record_kind"] == "conversation"
         assert r["raw_bytes"] is None
         assert json.loads(r["raw_text"])  # every sample is valid JSON
+
+
+def test_a_folder_source_finds_renamed_exports_but_not_other_json(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    conversation = {
+        "title": "t",
+        "create_time": 1761559200.0,
+        "mapping": {"root": {"id": "root", "message": None, "parent": None, "children": []}},
+        "current_node": "root",
+        "conversation_id": "c-1",
+    }
+    (folder / "my chat backup.json").write_text(json.dumps([conversation]))
+    (folder / "package.json").write_text(json.dumps({"name": "app", "dependencies": {}}))
+    found = sorted(p.name for p in REGISTRY["chatgpt"].discover(folder))
+    assert found == ["my chat backup.json"]
