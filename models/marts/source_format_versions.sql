@@ -44,14 +44,16 @@ counted as (
 final as (
 
     select
-        cast({{ deterministic_id(['counted.platform', 'counted.record_kind', 'counted.source_version']) }}
-            as {{ dbt.type_string() }}) as source_format_version_id,
+        cast(
+            {{ deterministic_id(['counted.platform', 'counted.record_kind', 'counted.source_version']) }}
+            as {{ dbt.type_string() }}
+        ) as source_format_version_id,
         cast(counted.platform as {{ dbt.type_string() }}) as platform,
         cast(counted.record_kind as {{ dbt.type_string() }}) as record_kind,
         cast(counted.source_version as {{ dbt.type_string() }}) as source_version,
         cast(counted.records as {{ dbt.type_bigint() }}) as records,
         counted.source_version is null or exists (
-            select 1
+            select 1 as is_known
             from known
             where
                 known.platform = counted.platform
