@@ -10,19 +10,5 @@ source as (
 )
 
 select
-    platform,
-    source_uri,
-    record_locator,
-    record_ordinal,
-    record_kind,
-    raw_text,
-    raw_bytes,
-    raw_checksum,
-    source_version,
-    source_file_version,
-    source_mtime,
-    source_size,
-    extracted_at,
-    run_id,
-    extractor_version
+    {{ raw_record_columns() }}
 from source
