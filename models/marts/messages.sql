@@ -32,6 +32,12 @@ sidechain_links as (
 
 ),
 
+threads as (
+
+    select * from {{ ref('int_messages_threaded') }}
+
+),
+
 final as (
 
     select
@@ -66,7 +72,7 @@ final as (
         cast(messages.user_type as {{ dbt.type_string() }}) as user_type,
         messages.is_sidechain,
         messages.is_api_error,
-        messages.is_active_path,
+        coalesce(messages.is_active_path, threads.is_active_path is not null) as is_active_path,
         messages.is_usage_line,
         cast(messages.metadata as {{ dbt.type_string() }}) as metadata,
         cast(messages.raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
@@ -81,6 +87,8 @@ final as (
         on messages.message_id = prices.message_id
     left join sidechain_links
         on messages.message_id = sidechain_links.message_id
+    left join threads
+        on messages.message_id = threads.message_id
 
 )
 

@@ -1,0 +1,122 @@
+{#- The main thread of each conversation whose platform does not mark one itself (Claude Code,
+    Copilot Chat): from the conversation's last message that is not a sidechain, up through the
+    parents within the conversation (across a compaction boundary through its logical parent; a
+    resumed session's thread stops where it reaches the session it resumed). Branches left behind by a
+    rewind, an edit or a retry, and subagent sidechains, are off the thread. The walk goes through
+    lines that are in the tree without being messages (stg_claude_code__thread_links). A platform that marks
+    its own thread (ChatGPT: current_node) keeps its flags. -#}
+
+with recursive
+
+messages as (
+
+    select
+        message_id,
+        conversation_id,
+        platform,
+        occurred_at,
+        record_ordinal,
+        is_sidechain,
+        is_active_path,
+        coalesce(
+            parent_message_id,
+            case
+                when {{ json_text('metadata', ['logical_parent_uuid']) }} is not null
+                    then {{ deterministic_id(['platform', json_text('metadata', ['logical_parent_uuid'])]) }}
+            end
+        ) as thread_parent_id
+    from {{ ref('int_messages_deduplicated') }}
+
+),
+
+-- lines that are in a platform's tree without being messages (Claude Code attachments)
+line_links as (
+
+    select
+        {{ deterministic_id(['platform', 'native_line_id']) }} as line_id,
+        {{ deterministic_id(['platform', 'native_session_id']) }} as conversation_id,
+        {{ deterministic_id(['platform', 'native_parent_line_id']) }} as thread_parent_id
+    from {{ ref('stg_claude_code__thread_links') }}
+
+),
+
+links as (
+
+    select
+        message_id as node_id,
+        conversation_id,
+        thread_parent_id
+    from messages
+    union all
+    select
+        line_id as node_id,
+        conversation_id,
+        thread_parent_id
+    from line_links
+
+),
+
+unflagged_conversations as (
+
+    select conversation_id
+    from messages
+    group by 1
+    having max(case when is_active_path is not null then 1 else 0 end) = 0
+
+),
+
+leaves as (
+
+    select
+        message_id,
+        conversation_id,
+        thread_parent_id
+    from (
+        select
+            messages.message_id,
+            messages.conversation_id,
+            messages.thread_parent_id,
+            row_number() over (
+                partition by messages.conversation_id
+                order by messages.occurred_at desc nulls last, messages.record_ordinal desc
+            ) as recency_rank
+        from messages
+        inner join unflagged_conversations
+            on messages.conversation_id = unflagged_conversations.conversation_id
+        where not messages.is_sidechain
+    ) as ranked
+    where recency_rank = 1
+
+),
+
+thread (message_id, conversation_id, thread_parent_id, depth) as (
+
+    select
+        message_id,
+        conversation_id,
+        thread_parent_id,
+        0 as depth
+    from leaves
+
+    union all
+
+    select
+        links.node_id as message_id,
+        links.conversation_id,
+        links.thread_parent_id,
+        thread.depth + 1 as depth
+    from thread
+    inner join links
+        on
+            thread.thread_parent_id = links.node_id
+            and thread.conversation_id = links.conversation_id
+    where thread.depth < 100000
+
+)
+
+select distinct
+    thread.message_id,
+    true as is_active_path
+from thread
+inner join messages
+    on thread.message_id = messages.message_id
