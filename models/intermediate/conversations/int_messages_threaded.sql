@@ -89,13 +89,13 @@ leaves as (
 
 ),
 
-thread (message_id, conversation_id, thread_parent_id, depth) as (
+thread (message_id, conversation_id, thread_parent_id, hops) as (
 
     select
         message_id,
         conversation_id,
         thread_parent_id,
-        0 as depth
+        0 as hops
     from leaves
 
     union all
@@ -104,13 +104,13 @@ thread (message_id, conversation_id, thread_parent_id, depth) as (
         links.node_id as message_id,
         links.conversation_id,
         links.thread_parent_id,
-        thread.depth + 1 as depth
+        thread.hops + 1 as hops
     from thread
     inner join links
         on
             thread.thread_parent_id = links.node_id
             and thread.conversation_id = links.conversation_id
-    where thread.depth < 100000
+    where thread.hops < 100000
 
 )
 
