@@ -162,3 +162,58 @@ def summary(warehouse: Path) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(render(warehouse, totals, dead_letters))
+
+
+@main.command("export")
+@click.option(
+    "--warehouse",
+    envvar="WAREHOUSE_PATH",
+    default="warehouse.duckdb",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The DuckDB warehouse dbt built. [env: WAREHOUSE_PATH]",
+)
+@click.option(
+    "--out",
+    "out",
+    default="-",
+    show_default=True,
+    metavar="DIR|-",
+    help="Folder to write into (created if needed), or - for stdout (jsonl only).",
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    help="Only export conversations of this platform (repeatable; default: all).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    help="Only conversations whose last message is at or after this date/time (UTC if no offset).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one document per line (DIR/conversations.jsonl or stdout); "
+    "json: one DIR/<conversation_id>.json each.",
+)
+def export_cmd(
+    warehouse: Path, out: str, platforms: tuple[str, ...], since: object, fmt: str
+) -> None:
+    """Export conversations (with messages, tool calls, summaries) as unified JSON documents.
+
+    Each document follows schema/unified_conversation.schema.json. A count summary goes to stderr.
+    """
+    from extract.export import ExportError, export
+
+    out_dir = None if out == "-" else Path(out)
+    try:
+        counts = export(warehouse, out_dir, fmt, platforms, since, stdout=sys.stdout)
+    except ExportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(counts.render("stdout" if out_dir is None else str(out_dir)), err=True)
