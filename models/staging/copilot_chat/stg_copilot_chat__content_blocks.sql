@@ -4,7 +4,9 @@
     thinking, `toolInvocationSerialized` -> a tool_use block followed by its tool_result
     (is_error from `resultDetails.isError`, or true when the invocation never completed),
     `inlineReference` / `codeblockUri` / `textEditGroup` -> file_reference with the URI's path,
-    anything else -> unknown (the original part kept). Code stays inside the markdown text. -#}
+    anything else -> unknown (the original part kept). Code stays inside the markdown text. The
+    blocks of the OpenTelemetry trace exports (stg_copilot_chat__otel_content_blocks) are unioned in
+    at the end. -#}
 
 with
 
@@ -242,3 +244,23 @@ select
     is_error,
     block_json
 from unioned
+
+union all
+
+select
+    platform,
+    native_message_id,
+    run_id,
+    raw_checksum,
+    source_uri,
+    record_locator,
+    block_index,
+    block_type,
+    native_block_type,
+    block_text,
+    tool_use_id,
+    tool_name,
+    tool_input_json,
+    is_error,
+    block_json
+from {{ ref('stg_copilot_chat__otel_content_blocks') }}

@@ -3,7 +3,8 @@
     assistant message's parent is its user message, a user message's parent the previous
     request's assistant message. Tokens (newer builds) are OpenAI-style: `promptTokens` includes
     cached tokens and no cache split is given, so input = prompt tokens and the cache columns are
-    null; `copilotCredits` are not USD and stay in metadata. -#}
+    null; `copilotCredits` are not USD and stay in metadata. The messages of the OpenTelemetry trace
+    exports (stg_copilot_chat__otel_messages) are unioned in at the end. -#}
 
 with
 
@@ -211,3 +212,41 @@ select
     run_id,
     metadata
 from unioned
+
+union all
+
+select
+    platform,
+    native_message_id,
+    native_session_id,
+    native_parent_message_id,
+    api_response_id,
+    native_role,
+    model,
+    user_type,
+    workspace_path,
+    git_branch,
+    app_version,
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    cache_write_5m_tokens,
+    cache_write_1h_tokens,
+    reasoning_tokens,
+    reported_cost,
+    duration_ms,
+    is_final_response_line,
+    is_sidechain,
+    is_api_error,
+    is_active_path,
+    occurred_at,
+    extracted_at,
+    raw_checksum,
+    source_uri,
+    record_locator,
+    record_ordinal,
+    source_file_version,
+    run_id,
+    metadata
+from {{ ref('stg_copilot_chat__otel_messages') }}

@@ -1,7 +1,9 @@
 {#- One row per landed Copilot Chat session-state record, read as an entry of the VS Code mutation
     log (objectMutationLog.ts): a `.jsonl` line is one entry (kind 0 full state, 1 set at path k,
     2 push at path k with optional truncate index i, 3 delete at path k); a flat `.json` session
-    document counts as one kind-0 entry holding the whole state. The same record landed twice at
+    document counts as one kind-0 entry holding the whole state. OpenTelemetry trace exports landed
+    from the same folders (an object with a "resourceSpans" array) are not entries: they are left
+    out here and read by stg_copilot_chat__otel_records. The same record landed twice at
     the same place is kept once. `parse_error` says why a record cannot be replayed; only entries of
     the latest version of each file, from its last kind-0 entry on, are replayed
     (`is_replayed`). -#}
@@ -37,6 +39,23 @@ validated as (
 
 ),
 
+-- OpenTelemetry trace exports (an object with a "resourceSpans" array) are read by
+-- stg_copilot_chat__otel_records instead
+session_state as (
+
+    select *
+    from validated
+    where
+        coalesce(
+            case
+                when is_valid_json and {{ json_type('raw_text') }} = 'object'
+                    then {{ json_type('raw_text', ['resourceSpans']) }}
+            end,
+            'missing'
+        ) != 'array'
+
+),
+
 guarded as (
 
     select
@@ -45,7 +64,7 @@ guarded as (
         case
             when is_valid_json and {{ json_type('raw_text') }} = 'object' then raw_text
         end as record_json
-    from validated
+    from session_state
 
 ),
 
