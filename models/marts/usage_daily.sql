@@ -20,11 +20,11 @@ daily as (
         count(*) as messages,
         count(distinct conversation_id) as conversations,
         sum(case when is_usage_line then 1 else 0 end) as api_responses,
-        sum(coalesce(input_tokens, 0)) as input_tokens,
-        sum(coalesce(output_tokens, 0)) as output_tokens,
-        sum(coalesce(cache_read_tokens, 0)) as cache_read_tokens,
-        sum(coalesce(cache_write_tokens, 0)) as cache_write_tokens,
-        sum(coalesce(reasoning_tokens, 0)) as reasoning_tokens,
+        sum(input_tokens) as input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
         sum(cost) as cost,
         sum(case when cost_source = 'unpriced' then 1 else 0 end) as unpriced_responses
     from messages
@@ -46,8 +46,12 @@ final as (
         cast(cache_read_tokens as {{ dbt.type_bigint() }}) as cache_read_tokens,
         cast(cache_write_tokens as {{ dbt.type_bigint() }}) as cache_write_tokens,
         cast(reasoning_tokens as {{ dbt.type_bigint() }}) as reasoning_tokens,
-        cast(input_tokens + cache_read_tokens + cache_write_tokens as {{ dbt.type_bigint() }})
-            as total_input_tokens,
+        cast(
+            case
+                when coalesce(input_tokens, cache_read_tokens, cache_write_tokens) is not null
+                    then coalesce(input_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
+            end as {{ dbt.type_bigint() }}
+        ) as total_input_tokens,
         cast(cost as {{ type_double() }}) as cost,
         cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses,
         {{ schema_version() }} as schema_version

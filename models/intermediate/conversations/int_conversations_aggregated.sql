@@ -99,6 +99,13 @@ totals as (
         sum(coalesce(output_tokens, 0)) as total_output_tokens,
         sum(coalesce(cache_read_tokens, 0)) as total_cache_read_tokens,
         sum(coalesce(cache_write_tokens, 0)) as total_cache_write_tokens,
+        sum(
+            case
+                when coalesce(input_tokens, output_tokens, cache_read_tokens, cache_write_tokens) is not null
+                    then 1
+                else 0
+            end
+        ) as usage_messages,
         sum(cost) as total_cost,
         sum(case when cost_source = 'unpriced' then 1 else 0 end) as unpriced_messages,
         sum(case when cost_source = 'reported' then 1 else 0 end) as reported_cost_messages,
@@ -251,13 +258,17 @@ final as (
             else 'completed'
         end as status,
         coalesce(totals.total_messages, 0) as total_messages,
-        coalesce(totals.total_uncached_input_tokens, 0)
-        + coalesce(totals.total_cache_read_tokens, 0)
-        + coalesce(totals.total_cache_write_tokens, 0) as total_input_tokens,
-        coalesce(totals.total_uncached_input_tokens, 0) as total_uncached_input_tokens,
-        coalesce(totals.total_output_tokens, 0) as total_output_tokens,
-        coalesce(totals.total_cache_read_tokens, 0) as total_cache_read_tokens,
-        coalesce(totals.total_cache_write_tokens, 0) as total_cache_write_tokens,
+        -- null, not zero, when the platform records no tokens at all (ChatGPT exports)
+        case
+            when totals.usage_messages > 0
+                then totals.total_uncached_input_tokens + totals.total_cache_read_tokens
+                + totals.total_cache_write_tokens
+        end as total_input_tokens,
+        case when totals.usage_messages > 0 then totals.total_uncached_input_tokens end
+            as total_uncached_input_tokens,
+        case when totals.usage_messages > 0 then totals.total_output_tokens end as total_output_tokens,
+        case when totals.usage_messages > 0 then totals.total_cache_read_tokens end as total_cache_read_tokens,
+        case when totals.usage_messages > 0 then totals.total_cache_write_tokens end as total_cache_write_tokens,
         totals.total_cost,
         case
             when totals.unpriced_messages > 0 then 'unpriced'
