@@ -271,25 +271,21 @@ normalized_content_blocks as (
         tool_input_json,
         is_error,
         case block_type
-            when 'text' then {{ json_object([('type', "'text'"), ('text', 'block_text')]) }}
-            when 'thinking' then {{ json_object([
-                ('type', "'thinking'"),
-                ('thinking', 'block_text'),
-                ('summary', json_text('original_json', ['summary']))
-            ]) }}
-            when 'code' then {{ json_object([
-                ('type', "'code'"),
-                ('language', json_text('original_json', ['language'])),
-                ('text', 'block_text')
-            ]) }}
-            when 'image' then {{ json_object([
-                ('type', "'image'"),
+            when 'text' then {{ content_block('text', {'text': 'block_text'}) }}
+            when 'thinking' then {{ content_block(
+                'thinking', {'thinking': 'block_text'},
+                extra=[('summary', json_text('original_json', ['summary']))]
+            ) }}
+            when 'code' then {{ content_block(
+                'code', {'language': json_text('original_json', ['language']), 'text': 'block_text'}
+            ) }}
+            when 'image' then {{ content_block('image', extra=[
                 ('asset_pointer', json_text('original_json', ['asset_pointer'])),
                 ('size_bytes', try_cast_bigint(json_text('original_json', ['size_bytes']))),
                 ('width', try_cast_bigint(json_text('original_json', ['width']))),
                 ('height', try_cast_bigint(json_text('original_json', ['height'])))
             ]) }}
-            else {{ json_object([('type', "'unknown'"), ('original', 'original_json')], json_keys=['original']) }}
+            else {{ content_block('unknown', {'original': 'original_json'}) }}
         end as block_json
     from content_blocks
 
@@ -312,12 +308,9 @@ tool_blocks as (
         tool_name,
         tool_input_json,
         is_error,
-        {{ json_object([
-            ('type', "'tool_use'"),
-            ('id', 'tool_use_id'),
-            ('name', 'tool_name'),
-            ('input', 'tool_input_json')
-        ], json_keys=['input']) }} as block_json
+        {{ content_block(
+            'tool_use', {'id': 'tool_use_id', 'name': 'tool_name', 'input': 'tool_input_json'}
+        ) }} as block_json
     from tool_use_blocks
 
     union all
@@ -337,12 +330,9 @@ tool_blocks as (
         tool_name,
         tool_input_json,
         is_error,
-        {{ json_object([
-            ('type', "'tool_result'"),
-            ('tool_use_id', 'tool_use_id'),
-            ('content', 'block_text'),
-            ('is_error', 'is_error')
-        ]) }} as block_json
+        {{ content_block(
+            'tool_result', {'tool_use_id': 'tool_use_id', 'content': 'block_text', 'is_error': 'is_error'}
+        ) }} as block_json
     from tool_result_blocks
 
 ),

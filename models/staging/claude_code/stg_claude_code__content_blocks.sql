@@ -37,7 +37,7 @@ string_blocks as (
         source_uri,
         record_locator,
         0 as block_index,
-        {{ json_object([('type', "'text'"), ('text', json_text('record_json', ['message', 'content']))]) }}
+        {{ content_block('text', {'text': json_text('record_json', ['message', 'content'])}) }}
             as original_json
     from session_lines
     where message_content_type = 'string'
@@ -53,7 +53,7 @@ system_blocks as (
         source_uri,
         record_locator,
         0 as block_index,
-        {{ json_object([('type', "'text'"), ('text', 'line_content_text')]) }} as original_json
+        {{ content_block('text', {'text': 'line_content_text'}) }} as original_json
     from session_lines
     where
         line_type = 'system'
@@ -128,33 +128,26 @@ normalized as (
                 then coalesce({{ json_text('original_json', ['is_error']) }} = 'true', false)
         end as is_error,
         case block_type
-            when 'text' then {{ json_object([
-                ('type', "'text'"),
-                ('text', json_text('original_json', ['text']))
-            ]) }}
-            when 'thinking' then {{ json_object([
-                ('type', "'thinking'"),
-                ('thinking', json_text('original_json', ['thinking'])),
-                ('redacted', "native_block_type = 'redacted_thinking'")
-            ]) }}
-            when 'tool_use' then {{ json_object([
-                ('type', "'tool_use'"),
-                ('id', json_text('original_json', ['id'])),
-                ('name', json_text('original_json', ['name'])),
-                ('input', json_value('original_json', ['input']))
-            ], json_keys=['input']) }}
-            when 'tool_result' then {{ json_object([
-                ('type', "'tool_result'"),
-                ('tool_use_id', json_text('original_json', ['tool_use_id'])),
-                ('content', 'result_text'),
-                ('is_error', "coalesce(" ~ json_text('original_json', ['is_error']) ~ " = 'true', false)")
-            ]) }}
-            when 'image' then {{ json_object([
-                ('type', "'image'"),
+            when 'text' then {{ content_block('text', {'text': json_text('original_json', ['text'])}) }}
+            when 'thinking' then {{ content_block(
+                'thinking', {'thinking': json_text('original_json', ['thinking'])},
+                extra=[('redacted', "native_block_type = 'redacted_thinking'")]
+            ) }}
+            when 'tool_use' then {{ content_block('tool_use', {
+                'id': json_text('original_json', ['id']),
+                'name': json_text('original_json', ['name']),
+                'input': json_value('original_json', ['input'])
+            }) }}
+            when 'tool_result' then {{ content_block('tool_result', {
+                'tool_use_id': json_text('original_json', ['tool_use_id']),
+                'content': 'result_text',
+                'is_error': "coalesce(" ~ json_text('original_json', ['is_error']) ~ " = 'true', false)"
+            }) }}
+            when 'image' then {{ content_block('image', extra=[
                 ('media_type', json_text('original_json', ['source', 'media_type'])),
                 ('source_type', json_text('original_json', ['source', 'type']))
             ]) }}
-            else {{ json_object([('type', "'unknown'"), ('original', 'original_json')], json_keys=['original']) }}
+            else {{ content_block('unknown', {'original': 'original_json'}) }}
         end as block_json
     from typed
 

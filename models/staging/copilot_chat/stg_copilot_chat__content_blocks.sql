@@ -39,7 +39,7 @@ user_blocks as (
         cast(null as {{ dbt.type_string() }}) as tool_name,
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
         cast(null as boolean) as is_error,
-        {{ json_object([('type', "'text'"), ('text', 'message_text')]) }} as block_json
+        {{ content_block('text', {'text': 'message_text'}) }} as block_json
     from requests
     where message_text is not null
 
@@ -163,28 +163,23 @@ normalized_assistant as (
         end as tool_input_json,
         cast(null as boolean) as is_error,
         case block_type
-            when 'text' then {{ json_object([('type', "'text'"), ('text', 'markdown_text')]) }}
-            when 'thinking' then {{ json_object([
-                ('type', "'thinking'"),
-                ('thinking', json_text('part_json', ['value'])),
-                ('redacted', 'false')
-            ]) }}
-            when 'tool_use' then {{ json_object([
-                ('type', "'tool_use'"),
-                ('id', 'tool_call_id'),
-                ('name', 'tool_id'),
-                ('input', json_object([
+            when 'text' then {{ content_block('text', {'text': 'markdown_text'}) }}
+            when 'thinking' then {{ content_block(
+                'thinking', {'thinking': json_text('part_json', ['value'])}, extra=[('redacted', 'false')]
+            ) }}
+            when 'tool_use' then {{ content_block('tool_use', {
+                'id': 'tool_call_id',
+                'name': 'tool_id',
+                'input': json_object([
                     ('invocation_message', 'invocation_message'),
                     ('input', json_value('part_json', ['resultDetails', 'input'])),
                     ('tool_specific_data', json_value('part_json', ['toolSpecificData'])),
-                ], json_keys=['input', 'tool_specific_data']))
-            ], json_keys=['input']) }}
-            when 'file_reference' then {{ json_object([
-                ('type', "'file_reference'"),
-                ('path', 'reference_path'),
-                ('native_kind', 'native_block_type')
-            ]) }}
-            else {{ json_object([('type', "'unknown'"), ('original', 'part_json')], json_keys=['original']) }}
+                ], json_keys=['input', 'tool_specific_data'])
+            }) }}
+            when 'file_reference' then {{ content_block(
+                'file_reference', {'path': 'reference_path'}, extra=[('native_kind', 'native_block_type')]
+            ) }}
+            else {{ content_block('unknown', {'original': 'part_json'}) }}
         end as block_json
     from assistant_blocks
 
@@ -205,12 +200,11 @@ normalized_assistant as (
         cast(null as {{ dbt.type_string() }}) as tool_name,
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
         tool_is_error as is_error,
-        {{ json_object([
-            ('type', "'tool_result'"),
-            ('tool_use_id', 'tool_call_id'),
-            ('content', 'coalesce(subagent_result, result_output, past_tense_message)'),
-            ('is_error', 'tool_is_error')
-        ]) }} as block_json
+        {{ content_block('tool_result', {
+            'tool_use_id': 'tool_call_id',
+            'content': 'coalesce(subagent_result, result_output, past_tense_message)',
+            'is_error': 'tool_is_error'
+        }) }} as block_json
     from assistant_blocks
     where block_type = 'tool_use'
 

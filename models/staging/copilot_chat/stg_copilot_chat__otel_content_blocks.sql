@@ -48,7 +48,7 @@ user_blocks as (
         cast(null as {{ dbt.type_string() }}) as tool_name,
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
         cast(null as boolean) as is_error,
-        {{ json_object([('type', "'text'"), ('text', 'prompt_text')]) }} as block_json
+        {{ content_block('text', {'text': 'prompt_text'}) }} as block_json
     from spans
     where turn_span_id = span_id and prompt_text is not null
 
@@ -120,12 +120,10 @@ output_blocks as (
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
         cast(null as boolean) as is_error,
         case
-            when part_type = 'reasoning' then {{ json_object([
-                ('type', "'thinking'"),
-                ('thinking', 'part_text'),
-                ('redacted', 'false')
-            ]) }}
-            else {{ json_object([('type', "'text'"), ('text', 'part_text')]) }}
+            when part_type = 'reasoning' then {{ content_block(
+                'thinking', {'thinking': 'part_text'}, extra=[('redacted', 'false')]
+            ) }}
+            else {{ content_block('text', {'text': 'part_text'}) }}
         end as block_json
     from output_parts
     where part_type in ('text', 'reasoning') and part_text is not null
@@ -185,16 +183,16 @@ tool_blocks as (
         tool_name,
         tool_input_json,
         cast(null as boolean) as is_error,
-        {{ json_object([
-            ('type', "'tool_use'"),
-            ('id', 'tool_use_id'),
-            ('name', 'tool_name'),
-            ('input', 'tool_input_json'),
-            ('native_call_id', 'tool_call_id'),
-            ('tool_type', 'tool_type'),
-            ('description', 'tool_description'),
-            ('span_id', 'span_id'),
-        ], json_keys=['input']) }} as block_json
+        {{ content_block(
+            'tool_use',
+            {'id': 'tool_use_id', 'name': 'tool_name', 'input': 'tool_input_json'},
+            extra=[
+                ('native_call_id', 'tool_call_id'),
+                ('tool_type', 'tool_type'),
+                ('description', 'tool_description'),
+                ('span_id', 'span_id'),
+            ]
+        ) }} as block_json
     from tools
 
     union all
@@ -215,13 +213,11 @@ tool_blocks as (
         cast(null as {{ dbt.type_string() }}) as tool_name,
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
         is_error,
-        {{ json_object([
-            ('type', "'tool_result'"),
-            ('tool_use_id', 'tool_use_id'),
-            ('content', 'result_text'),
-            ('is_error', 'is_error'),
-            ('duration_ms', 'duration_ms'),
-        ]) }} as block_json
+        {{ content_block(
+            'tool_result',
+            {'tool_use_id': 'tool_use_id', 'content': 'result_text', 'is_error': 'is_error'},
+            extra=[('duration_ms', 'duration_ms')]
+        ) }} as block_json
     from tools
 
 ),
