@@ -1,21 +1,13 @@
-{#- Every version of every conversation seen over time. A conversation gets a new version each
-    time an extract run lands records of it (a session that grew, a file rewritten, a re-export),
-    and the conversations that deduplication folded as `version` (fuzzy level) are versions of
-    their canonical conversation. Each version's content hash covers the messages landed up to
-    that run (in their current content; raw is never rewritten, so the exact earlier state can be
-    rebuilt from the lake) and its raw checksum the records landed up to that run. -#}
+{#- Every version of every conversation seen over time (int_conversation_versions_tracked): a new
+    version each time an extract run lands records that change the conversation (a session that
+    grew, a file rewritten, a re-export). Conversations deduplication folded into another keep
+    their own versions, under the canonical_conversation_id of the one they were folded into. -#}
 
 with
 
-landed as (
+versions as (
 
-    select * from {{ ref('int_messages_unioned') }}
-
-),
-
-fingerprints as (
-
-    select * from {{ ref('int_messages_fingerprinted') }}
+    select * from {{ ref('int_conversation_versions_tracked') }}
 
 ),
 
@@ -31,82 +23,6 @@ extract_runs as (
 
 ),
 
-runs as (
-
-    select distinct
-        conversation_id,
-        run_id,
-        extracted_at
-    from landed
-
-),
-
-versions as (
-
-    select
-        conversation_id,
-        run_id,
-        extracted_at as first_seen_at,
-        row_number() over (partition by conversation_id order by extracted_at asc, run_id asc) as version,
-        lead(extracted_at) over (partition by conversation_id order by extracted_at asc, run_id asc)
-            as next_seen_at
-    from runs
-
-),
-
-first_landings as (
-
-    select
-        message_id,
-        min(extracted_at) as first_landed_at
-    from landed
-    group by 1
-
-),
-
-version_contents as (
-
-    select
-        versions.conversation_id,
-        versions.version,
-        count(*) as message_count,
-        {{ conversation_content_hash('fingerprints.fingerprint', 'fingerprints.occurred_at') }} as content_hash
-    from versions
-    inner join fingerprints
-        on versions.conversation_id = fingerprints.conversation_id
-    inner join first_landings
-        on
-            fingerprints.message_id = first_landings.message_id
-            and versions.first_seen_at >= first_landings.first_landed_at
-    group by 1, 2
-
-),
-
-version_records as (
-
-    select distinct
-        versions.conversation_id,
-        versions.version,
-        landed.raw_checksum
-    from versions
-    inner join landed
-        on
-            versions.conversation_id = landed.conversation_id
-            and versions.first_seen_at >= landed.extracted_at
-
-),
-
-version_checksums as (
-
-    select
-        conversation_id,
-        version,
-        {{ sha256_hex(dbt.listagg('raw_checksum', "''", 'order by raw_checksum')) }} as raw_checksum
-    from version_records
-    group by 1, 2
-
-),
-
 final as (
 
     select
@@ -116,9 +32,9 @@ final as (
         cast(conversations.canonical_conversation_id as {{ dbt.type_string() }}) as canonical_conversation_id,
         cast(versions.version as {{ dbt.type_bigint() }}) as version,
         cast(versions.run_id as {{ dbt.type_string() }}) as run_id,
-        cast(version_contents.content_hash as {{ dbt.type_string() }}) as content_hash,
-        cast(version_checksums.raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
-        cast(coalesce(version_contents.message_count, 0) as {{ dbt.type_bigint() }}) as message_count,
+        cast(versions.content_hash as {{ dbt.type_string() }}) as content_hash,
+        cast(versions.raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
+        cast(versions.message_count as {{ dbt.type_bigint() }}) as message_count,
         versions.first_seen_at,
         coalesce(
             versions.next_seen_at,
@@ -131,14 +47,6 @@ final as (
     inner join conversations
         on versions.conversation_id = conversations.conversation_id
     cross join extract_runs
-    left join version_contents
-        on
-            versions.conversation_id = version_contents.conversation_id
-            and versions.version = version_contents.version
-    left join version_checksums
-        on
-            versions.conversation_id = version_checksums.conversation_id
-            and versions.version = version_checksums.version
 
 )
 

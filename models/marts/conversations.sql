@@ -2,10 +2,25 @@
 
 with
 
+versions as (
+
+    select
+        conversation_id,
+        max(version) as latest_version
+    from {{ ref('int_conversation_versions_tracked') }}
+    group by 1
+
+),
+
 conversations as (
 
-    select * from {{ ref('int_conversations_deduplicated') }}
-    where is_listed
+    select
+        listed.*,
+        versions.latest_version
+    from {{ ref('int_conversations_deduplicated') }} as listed
+    left join versions
+        on listed.conversation_id = versions.conversation_id
+    where listed.is_listed
 
 ),
 
@@ -33,12 +48,13 @@ final as (
         cast(total_output_tokens as {{ dbt.type_bigint() }}) as total_output_tokens,
         cast(total_cache_read_tokens as {{ dbt.type_bigint() }}) as total_cache_read_tokens,
         cast(total_cache_write_tokens as {{ dbt.type_bigint() }}) as total_cache_write_tokens,
-        cast(total_cost as {{ type_double() }}) as total_cost,
+        -- rounded to nano-dollars: a float sum's last digits depend on the order rows arrive in
+        cast(round(total_cost, 9) as {{ type_double() }}) as total_cost,
         cast(cost_source as {{ dbt.type_string() }}) as cost_source,
         cast(duration_ms as {{ dbt.type_bigint() }}) as duration_ms,
         cast(raw_checksum as {{ dbt.type_string() }}) as raw_checksum,
         cast(content_hash as {{ dbt.type_string() }}) as content_hash,
-        cast(version as {{ dbt.type_bigint() }}) as version,
+        cast(coalesce(latest_version, 1) as {{ dbt.type_bigint() }}) as version,
         {{ schema_version() }} as schema_version,
         imported_at,
         cast(platform_metadata as {{ dbt.type_string() }}) as platform_metadata

@@ -52,7 +52,8 @@ final as (
                     then coalesce(input_tokens, 0) + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
             end as {{ dbt.type_bigint() }}
         ) as total_input_tokens,
-        cast(cost as {{ type_double() }}) as cost,
+        -- rounded to nano-dollars: a float sum's last digits depend on the order rows arrive in
+        cast(round(cost, 9) as {{ type_double() }}) as cost,
         cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses,
         {{ schema_version() }} as schema_version
     from daily

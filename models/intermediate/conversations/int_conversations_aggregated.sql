@@ -1,5 +1,5 @@
 {#- One row per conversation: the messages' totals and the conversation-level attributes
-    (title, most-used model, latest workspace, status, parent, hashes, version). A conversation
+    (title, most-used model, latest workspace, status, parent, hashes). A conversation
     exists when any of its messages or summaries landed. -#}
 
 with
@@ -156,7 +156,8 @@ first_prompts as (
             role = 'user'
             and not is_sidechain
             and content_text is not null
-            and {{ json_text('metadata', ['is_meta']) }} = 'false'
+            -- injected context (Claude Code isMeta lines) is not a typed prompt
+            and coalesce({{ json_text('metadata', ['is_meta']) }}, 'false') = 'false'
             -- slash-command wrappers (<command-name>, <local-command-stdout>) are not prompts
             and content_text not like '<%'
     ) as user_prompts
@@ -225,16 +226,6 @@ copied_from as (
 
 ),
 
-landed_versions as (
-
-    select
-        conversation_id,
-        count(distinct run_id) as version
-    from landed_messages
-    group by 1
-
-),
-
 final as (
 
     select
@@ -261,8 +252,9 @@ final as (
         -- null, not zero, when the platform records no tokens at all (ChatGPT exports)
         case
             when totals.usage_messages > 0
-                then totals.total_uncached_input_tokens + totals.total_cache_read_tokens
-                + totals.total_cache_write_tokens
+                then
+                    totals.total_uncached_input_tokens + totals.total_cache_read_tokens
+                    + totals.total_cache_write_tokens
         end as total_input_tokens,
         case when totals.usage_messages > 0 then totals.total_uncached_input_tokens end
             as total_uncached_input_tokens,
@@ -281,7 +273,6 @@ final as (
             {{ sha256_hex("'conversation without messages|' || conversation_keys.conversation_id") }}
         ) as raw_checksum,
         content_hashes.content_hash,
-        coalesce(landed_versions.version, 1) as version,
         totals.imported_at,
         totals.first_app_version,
         coalesce(totals.source_files, 0) as source_files,
@@ -303,8 +294,6 @@ final as (
         on conversation_keys.conversation_id = titles.conversation_id
     left join copied_from
         on conversation_keys.conversation_id = copied_from.conversation_id
-    left join landed_versions
-        on conversation_keys.conversation_id = landed_versions.conversation_id
     left join content_hashes
         on conversation_keys.conversation_id = content_hashes.conversation_id
 
