@@ -40,19 +40,41 @@ line_links as (
 
 ),
 
-links as (
+all_links as (
 
     select
         message_id as node_id,
         conversation_id,
-        thread_parent_id
+        thread_parent_id,
+        0 as link_priority
     from messages
     union all
     select
         line_id as node_id,
         conversation_id,
-        thread_parent_id
+        thread_parent_id,
+        1 as link_priority
     from line_links
+
+),
+
+-- one parent per node (a message's own link first), so the walk never multiplies
+links as (
+
+    select
+        node_id,
+        conversation_id,
+        thread_parent_id
+    from (
+        select
+            *,
+            row_number() over (
+                partition by node_id, conversation_id
+                order by link_priority asc, thread_parent_id asc
+            ) as link_rank
+        from all_links
+    ) as ranked_links
+    where link_rank = 1
 
 ),
 
@@ -89,28 +111,27 @@ leaves as (
 
 ),
 
-thread (message_id, conversation_id, thread_parent_id, hops) as (
+-- `union` (not `union all`): a node already on the thread is not walked again, so a cycle in
+-- the parent links ends the walk instead of looping
+thread (message_id, conversation_id, thread_parent_id) as (
 
     select
         message_id,
         conversation_id,
-        thread_parent_id,
-        0 as hops
+        thread_parent_id
     from leaves
 
-    union all
+    union
 
     select
         links.node_id as message_id,
         links.conversation_id,
-        links.thread_parent_id,
-        thread.hops + 1 as hops
+        links.thread_parent_id
     from thread
     inner join links
         on
             thread.thread_parent_id = links.node_id
             and thread.conversation_id = links.conversation_id
-    where thread.hops < 100000
 
 )
 
