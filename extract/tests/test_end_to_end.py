@@ -170,7 +170,8 @@ def daily_totals(p: Pipeline) -> dict[date, tuple[int, ...]]:
         from main.usage_daily group by usage_date order by usage_date
         """
     )
-    return {r[0]: tuple(int(v) for v in r[1:]) for r in rows}
+    # a day whose messages carry no tokens has null totals (null, not zero): 0 here for comparison
+    return {r[0]: tuple(int(v) if v is not None else 0 for v in r[1:]) for r in rows}
 
 
 def snapshot(p: Pipeline) -> dict[str, Any]:
