@@ -14,9 +14,18 @@ class PlatformTotals:
     conversations: int
     messages: int
     tool_calls: int
-    input_tokens: int
-    output_tokens: int
+    input_tokens: int | None
+    output_tokens: int | None
     cost: float | None
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+def _tokens(value: int | None) -> str:
+    # platforms that record no tokens (ChatGPT exports) show n/a, never a made-up 0
+    return "n/a" if value is None else f"{value:,}"
 
 
 def _relation(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
@@ -56,7 +65,7 @@ def read_totals(warehouse: Path) -> tuple[list[PlatformTotals], int]:
         con.close()
     totals = [
         PlatformTotals(
-            r[0], int(r[1]), int(r[2] or 0), int(r[3]), int(r[4] or 0), int(r[5] or 0), r[6]
+            r[0], int(r[1]), int(r[2] or 0), int(r[3]), _int_or_none(r[4]), _int_or_none(r[5]), r[6]
         )
         for r in rows
     ]
@@ -75,7 +84,7 @@ def render(warehouse: Path, totals: list[PlatformTotals], dead_letters: int) -> 
         cost = f"{t.cost:.2f}" if t.cost is not None else "n/a"
         lines.append(
             f"{t.platform:<14}{t.conversations:>14}{t.messages:>10}{t.tool_calls:>11}"
-            f"{t.input_tokens:>13,}{t.output_tokens:>12,}{cost:>11}"
+            f"{_tokens(t.input_tokens):>13}{_tokens(t.output_tokens):>12}{cost:>11}"
         )
     lines += [
         "",
