@@ -13,24 +13,9 @@ source as (
 
 ),
 
-validated as (
-
-    select
-        *,
-        {{ json_is_valid('raw_text') }} as is_valid_json
-    from source
-
-),
-
 guarded as (
 
-    select
-        *,
-        case when is_valid_json then {{ json_type('raw_text') }} end as json_root_type,
-        case
-            when is_valid_json and {{ json_type('raw_text') }} = 'object' then raw_text
-        end as record_json
-    from validated
+    {{ select_json_guarded('source') }}
 
 ),
 
