@@ -47,7 +47,8 @@ tool_use_blocks as (
                 then {{ json_object([('text', json_text('content_json', ['parts', 0]))]) }}
             else content_json
         end as tool_input_json,
-        cast(null as boolean) as is_error
+        cast(null as boolean) as is_error,
+        cast(null as {{ dbt.type_string() }}) as original_json
     from nodes
     where is_tool_call
 
@@ -89,7 +90,8 @@ tool_result_blocks as (
         tool_call_native_message_id as tool_use_id,
         cast(null as {{ dbt.type_string() }}) as tool_name,
         cast(null as {{ dbt.type_string() }}) as tool_input_json,
-        result_is_error as is_error
+        result_is_error as is_error,
+        cast(null as {{ dbt.type_string() }}) as original_json
     from tool_result_texts
 
 ),
@@ -250,6 +252,10 @@ content_blocks as (
     select * from thought_blocks
     union all
     select * from single_blocks
+    union all
+    select * from tool_use_blocks
+    union all
+    select * from tool_result_blocks
 
 ),
 
@@ -272,6 +278,12 @@ normalized_content_blocks as (
         is_error,
         case block_type
             when 'text' then {{ content_block('text', {'text': 'block_text'}) }}
+            when 'tool_use' then {{ content_block(
+                'tool_use', {'id': 'tool_use_id', 'name': 'tool_name', 'input': 'tool_input_json'}
+            ) }}
+            when 'tool_result' then {{ content_block(
+                'tool_result', {'tool_use_id': 'tool_use_id', 'content': 'block_text', 'is_error': 'is_error'}
+            ) }}
             when 'thinking' then {{ content_block(
                 'thinking', {'thinking': 'block_text'},
                 extra=[('summary', json_text('original_json', ['summary']))]
@@ -289,60 +301,6 @@ normalized_content_blocks as (
         end as block_json
     from content_blocks
 
-),
-
-tool_blocks as (
-
-    select
-        platform,
-        native_message_id,
-        run_id,
-        raw_checksum,
-        source_uri,
-        record_locator,
-        block_index,
-        block_type,
-        native_block_type,
-        block_text,
-        tool_use_id,
-        tool_name,
-        tool_input_json,
-        is_error,
-        {{ content_block(
-            'tool_use', {'id': 'tool_use_id', 'name': 'tool_name', 'input': 'tool_input_json'}
-        ) }} as block_json
-    from tool_use_blocks
-
-    union all
-
-    select
-        platform,
-        native_message_id,
-        run_id,
-        raw_checksum,
-        source_uri,
-        record_locator,
-        block_index,
-        block_type,
-        native_block_type,
-        block_text,
-        tool_use_id,
-        tool_name,
-        tool_input_json,
-        is_error,
-        {{ content_block(
-            'tool_result', {'tool_use_id': 'tool_use_id', 'content': 'block_text', 'is_error': 'is_error'}
-        ) }} as block_json
-    from tool_result_blocks
-
-),
-
-all_blocks as (
-
-    select * from normalized_content_blocks
-    union all
-    select * from tool_blocks
-
 )
 
-select * from all_blocks
+select * from normalized_content_blocks
