@@ -217,3 +217,40 @@ def export_cmd(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(counts.render("stdout" if out_dir is None else str(out_dir)), err=True)
+
+
+@main.command("load")
+@click.option(
+    "--lake", "lake_uri", envvar="LAKE_URI", default="./lake", show_default=True, help=LAKE_HELP
+)
+@click.option(
+    "--target",
+    type=click.Choice(["postgres"]),
+    default="postgres",
+    show_default=True,
+    help="The warehouse to load into (DuckDB reads the lake directly and needs no load).",
+)
+@click.option(
+    "--schema",
+    "schema_name",
+    default="raw",
+    show_default=True,
+    help="Schema of the raw tables (dbt's `raw_schema` var).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable JSON report.")
+def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> None:
+    """Copy the lake's raw Parquet files not loaded yet into the warehouse's raw tables.
+
+    PostgreSQL connection: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (as in profiles.yml).
+    Each lake file is loaded with COPY in its own transaction and recorded in
+    <schema>._loaded_files, so a re-run loads only what is new and a crash loses nothing.
+    """
+    from extract.load import LoadError, load_postgres, render_report, report_json
+
+    try:
+        lake = Lake(lake_uri)
+        report = load_postgres(lake, sorted(REGISTRY), schema_name)
+    except (LakeError, LoadError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(report_json(report) if as_json else render_report(report, f"{target} {schema_name}"))

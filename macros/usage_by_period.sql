@@ -74,7 +74,7 @@ final as (
             end as {{ dbt.type_bigint() }}
         ) as total_input_tokens,
         -- rounded to nano-dollars: a float sum's last digits depend on the order rows arrive in
-        cast(round(cost, 9) as {{ type_double() }}) as cost,
+        {{ round_double("cost", 9) }} as cost,
         cast(unpriced_responses as {{ dbt.type_bigint() }}) as unpriced_responses,
         {{ schema_version() }} as schema_version
     from aggregated

@@ -97,6 +97,19 @@
     select 1 as nothing_to_create
 {%- endmacro %}
 {% macro postgres__create_cross_db_helpers() -%}
+    {%- if not var('postgres_jit', false) %}
+    -- JIT compilation of these JSON-heavy plans costs seconds per query and saves nothing: turn it
+    -- off for the warehouse database (new sessions: dbt's model threads) and for this session.
+    do $do$
+    begin
+        execute format('alter database %I set jit = off', current_database());
+    exception when insufficient_privilege then
+        raise notice 'cannot turn JIT off for database % (not its owner): set jit = off on the server',
+            current_database();
+    end
+    $do$;
+    set jit = off;
+    {%- endif %}
     create schema if not exists {{ target.schema }};
     create or replace function {{ target.schema }}.is_valid_json(value text)
     returns boolean language plpgsql immutable as $fn$
@@ -122,6 +135,22 @@
     exception when others then
         return null;
     end;
+    $fn$;
+    -- JSON text as DuckDB writes it (no spaces), keys in jsonb order: one rendering of JSON
+    -- values across adapters (jsonb::text puts a space after every ':' and ',')
+    create or replace function {{ target.schema }}.compact_json(value jsonb)
+    returns text language sql immutable as $fn$
+        select case jsonb_typeof(value)
+            when 'object' then '{' || coalesce((
+                select string_agg(to_jsonb(m.key)::text || ':' || {{ target.schema }}.compact_json(m.value), ',' order by m.ordinality)
+                from jsonb_each(value) with ordinality as m (key, value, ordinality)
+            ), '') || '}'
+            when 'array' then '[' || coalesce((
+                select string_agg({{ target.schema }}.compact_json(e.value), ',' order by e.ordinality)
+                from jsonb_array_elements(value) with ordinality as e (value, ordinality)
+            ), '') || ']'
+            else value::text
+        end
     $fn$;
     create or replace function {{ target.schema }}.try_cast_timestamptz(value text)
     returns timestamptz language plpgsql immutable as $fn$
@@ -166,5 +195,17 @@
     epoch_ms({{ timestamp_expr }})
 {%- endmacro %}
 {% macro postgres__epoch_milliseconds(timestamp_expr) -%}
-    cast(floor(extract(epoch from {{ timestamp_expr }}) * 1000) as bigint)
+    cast(floor(extract(epoch from cast({{ timestamp_expr }} as timestamptz)) * 1000) as bigint)
+{%- endmacro %}
+
+
+{# a double rounded to `digits` decimals, as a double (PostgreSQL rounds to digits only numerics) #}
+{% macro round_double(expr, digits) -%}
+    {{ return(adapter.dispatch('round_double', 'ai_conversations')(expr, digits)) }}
+{%- endmacro %}
+{% macro default__round_double(expr, digits) -%}
+    cast(round({{ expr }}, {{ digits }}) as {{ type_double() }})
+{%- endmacro %}
+{% macro postgres__round_double(expr, digits) -%}
+    cast(round(cast({{ expr }} as numeric), {{ digits }}) as double precision)
 {%- endmacro %}

@@ -1,6 +1,10 @@
 {#- JSON access. Input is always JSON *text*; paths are lists of keys (strings) and indexes (ints).
     Keys are always quoted, so keys with dots or spaces are safe. default__ raises: an adapter that
-    has no implementation fails at compile time instead of returning wrong data. -#}
+    has no implementation fails at compile time instead of returning wrong data.
+    JSON values come back as compact text (no spaces, as DuckDB writes it) on every adapter. Key
+    order inside objects read from raw JSON is the document's on DuckDB and jsonb's on PostgreSQL
+    (shorter keys first): compare JSON semantically across adapters, never as text. Objects built
+    with json_object keep the order of their pairs everywhere. -#}
 
 {% macro _json_path_duckdb(path) -%}
     '$
@@ -40,7 +44,7 @@
     cast(json_extract({{ column }}, {{ _json_path_duckdb(path) }}) as varchar)
 {%- endmacro %}
 {% macro postgres__json_value(column, path) -%}
-    ((({{ column }})::jsonb #> {{ _json_path_postgres(path) }})::text)
+    {{ target.schema }}.compact_json(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
 {%- endmacro %}
 
 
@@ -102,7 +106,7 @@
     (
         select
             je.ordinality - 1 as element_index,
-            je.value::text as element_json
+            {{ target.schema }}.compact_json(je.value) as element_json
         from jsonb_array_elements(
             case
                 when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
@@ -127,7 +131,9 @@
     )
 {%- endmacro %}
 {% macro postgres__json_array_agg(json_expr, order_by) -%}
-    coalesce(json_agg(({{ json_expr }})::json order by {{ order_by }})::text, '[]')
+    ('[' || coalesce(
+        string_agg({{ target.schema }}.compact_json(({{ json_expr }})::jsonb), ',' order by {{ order_by }}), ''
+    ) || ']')
 {%- endmacro %}
 
 
@@ -146,12 +152,16 @@
     ) as varchar)
 {%- endmacro %}
 {% macro postgres__json_object(pairs, json_keys) -%}
-    (json_build_object(
+    ('{'
         {%- for key, expr in pairs %}
-        '{{ key }}', {% if key in json_keys %}({{ expr }})::json{% else %}{{ expr }}{% endif %}
-        {%- if not loop.last %},{% endif %}
+        || '{{ key | tojson }}:' || coalesce(
+            {%- if key in json_keys %}({{ expr }})::text
+            {%- elif expr | trim | lower == 'null' %}null
+            {%- elif (expr | trim).startswith("'") %}{{ target.schema }}.compact_json(to_jsonb(cast({{ expr }} as text)))
+            {%- else %}{{ target.schema }}.compact_json(to_jsonb({{ expr }})){% endif %}, 'null')
+        {%- if not loop.last %} || ','{% endif %}
         {%- endfor %}
-    )::text)
+    || '}')
 {%- endmacro %}
 
 
@@ -232,7 +242,7 @@
     (
         select
             je.key as member_key,
-            je.value::text as member_json
+            {{ target.schema }}.compact_json(je.value) as member_json
         from jsonb_each(
             case
                 when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'object'

@@ -49,7 +49,7 @@ final as (
         cast(total_cache_read_tokens as {{ dbt.type_bigint() }}) as total_cache_read_tokens,
         cast(total_cache_write_tokens as {{ dbt.type_bigint() }}) as total_cache_write_tokens,
         -- rounded to nano-dollars: a float sum's last digits depend on the order rows arrive in
-        cast(round(total_cost, 9) as {{ type_double() }}) as total_cost,
+        {{ round_double("total_cost", 9) }} as total_cost,
         cast(cost_source as {{ dbt.type_string() }}) as cost_source,
         cast(duration_ms as {{ dbt.type_bigint() }}) as duration_ms,
         cast(raw_checksum as {{ dbt.type_string() }}) as raw_checksum,

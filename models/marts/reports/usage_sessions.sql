@@ -83,7 +83,7 @@ final as (
             end as {{ dbt.type_bigint() }}
         ) as total_input_tokens,
         -- rounded to nano-dollars: a float sum's last digits depend on the order rows arrive in
-        cast(round(usage.cost, 9) as {{ type_double() }}) as cost,
+        {{ round_double("usage.cost", 9) }} as cost,
         usage.first_message_at,
         usage.last_message_at,
         {{ schema_version() }} as schema_version
