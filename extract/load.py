@@ -93,7 +93,8 @@ def create_table_sql(schema_name: str, table: str, schema: pa.Schema) -> str:
         f"{quote_ident(f.name)} {pg_type(f.type)}{'' if f.nullable else ' not null'}"
         for f in schema
     )
-    return f"create table if not exists {quote_ident(schema_name)}.{quote_ident(table)} (\n  {cols}\n)"
+    name = f"{quote_ident(schema_name)}.{quote_ident(table)}"
+    return f"create table if not exists {name} (\n  {cols}\n)"
 
 
 def _pg_array_literal(values: list[str] | None) -> str | None:
@@ -221,8 +222,7 @@ def loaded_paths(conn: Any, schema_name: str) -> set[str]:
 def _batches(lake: Lake, lf: LakeFile) -> Iterator[pa.RecordBatch]:
     with lake.fs.open(lf.path, "rb") as f:
         pf = pq.ParquetFile(f)
-        for batch in pf.iter_batches(batch_size=COPY_BATCH_ROWS):
-            yield batch
+        yield from pf.iter_batches(batch_size=COPY_BATCH_ROWS)
 
 
 def load_file(conn: Any, lake: Lake, lf: LakeFile, schema_name: str) -> tuple[int, int]:
