@@ -103,5 +103,5 @@ ranked as (
 
 select
     *,
-    coalesce(version_rank != 1, false) as is_superseded
+    coalesce(version_rank != 1, true) as is_superseded
 from ranked
