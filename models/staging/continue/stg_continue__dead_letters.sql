@@ -86,7 +86,7 @@ bad_index_entries as (
     where
         index_entries.parse_error is not null
         or not exists (
-            select 1
+            select sessions.raw_checksum
             from sessions
             where
                 sessions.parse_error is null
@@ -128,7 +128,8 @@ unattached_chats as (
         events.parse_error is null
         and events.record_kind = 'chat_interaction'
         and not exists (
-            select 1 from interactions
+            select interactions.chat_raw_checksum
+            from interactions
             where interactions.chat_raw_checksum = events.raw_checksum
         )
 
@@ -151,7 +152,8 @@ unattached_tokens as (
         events.parse_error is null
         and events.record_kind = 'tokens_generated'
         and not exists (
-            select 1 from interactions
+            select interactions.tokens_raw_checksum
+            from interactions
             where interactions.tokens_raw_checksum = events.raw_checksum
         )
 

@@ -53,8 +53,8 @@ parsed as (
         coalesce(
             {{ json_text('record_json', ['provider']) }},
             {{ json_text('record_json', ['modelProvider']) }}
-        ) as provider,
-        {{ json_text('record_json', ['completion']) }} as completion,
+        ) as provider_name,
+        {{ json_text('record_json', ['completion']) }} as completion_text,
 
         ---------- numerics
         {{ try_cast_bigint(json_text('record_json', ['promptTokens'])) }} as prompt_tokens,
@@ -82,8 +82,9 @@ checked as (
         case
             when not is_valid_json then 'invalid JSON: the dev_data line does not parse'
             when json_root_type != 'object'
-                then 'not a Continue dev_data event: the JSON value is not an object ('
-                || json_root_type || ')'
+                then
+                    'not a Continue dev_data event: the JSON value is not an object ('
+                    || json_root_type || ')'
             when occurred_at is null
                 then 'Continue dev_data event without a valid "timestamp": it cannot be placed in time'
             when record_kind = 'chat_interaction' and native_session_id is null

@@ -56,9 +56,9 @@ chats_on_messages as (
             chats.native_session_id = items.native_session_id
             and chats.interaction_ordinal = items.assistant_ordinal
     where
-        chats.completion is null
-        or chats.completion = ''
-        or chats.completion = coalesce(items.content_text, '')
+        chats.completion_text is null
+        or chats.completion_text = ''
+        or chats.completion_text = coalesce(items.content_text, '')
 
 ),
 
@@ -75,9 +75,9 @@ candidate_pairs as (
             abs({{ milliseconds_between('token_events.occurred_at', 'chats_on_messages.occurred_at') }})
             <= 30000
             and (
-                chats_on_messages.provider is null
-                or token_events.provider is null
-                or chats_on_messages.provider = token_events.provider
+                chats_on_messages.provider_name is null
+                or token_events.provider_name is null
+                or chats_on_messages.provider_name = token_events.provider_name
             )
 
 ),
@@ -111,7 +111,7 @@ select
     chats_on_messages.occurred_at,
     chats_on_messages.model as chat_model,
     chats_on_messages.model_title as chat_model_title,
-    chats_on_messages.provider as chat_provider,
+    chats_on_messages.provider_name as chat_provider,
     chats_on_messages.app_version,
     chats_on_messages.raw_checksum as chat_raw_checksum,
     chats_on_messages.source_uri as chat_source_uri,
@@ -121,7 +121,7 @@ select
     token_events.record_locator as tokens_record_locator,
     token_events.occurred_at as tokens_occurred_at,
     token_events.model as tokens_model,
-    token_events.provider as tokens_provider,
+    token_events.provider_name as tokens_provider,
     token_events.prompt_tokens,
     token_events.generated_tokens
 from chats_on_messages

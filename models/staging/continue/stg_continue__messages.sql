@@ -56,8 +56,12 @@ session_facts as (
 
     select
         raw_checksum,
-        max(case when usage_prompt_tokens is not null or usage_completion_tokens is not null then 1 else 0 end)
-            = 1 as has_message_usage,
+        max(
+            case
+                when usage_prompt_tokens is not null or usage_completion_tokens is not null then 1
+                else 0
+            end
+        ) = 1 as has_message_usage,
         max(case when native_role = 'assistant' then item_index end) as last_assistant_index,
         max(
             case

@@ -52,8 +52,9 @@ parsed as (
         case
             when not is_valid_json then 'invalid JSON: the sessions.json entry does not parse'
             when json_root_type != 'object'
-                then 'not a Continue session index entry: the JSON value is not an object ('
-                || json_root_type || ')'
+                then
+                    'not a Continue session index entry: the JSON value is not an object ('
+                    || json_root_type || ')'
             when {{ json_text('record_json', ['sessionId']) }} is null
                 then 'not a Continue session index entry: no "sessionId"'
         end as parse_error
