@@ -5,8 +5,11 @@ from __future__ import annotations
 from extract.platforms.base import FileFormat, Platform
 from extract.platforms.chatgpt import ChatGPT
 from extract.platforms.claude_code import ClaudeCode
+from extract.platforms.continue_ import ContinuePlatform
 from extract.platforms.copilot_chat import CopilotChat
 
-REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat())}
+REGISTRY: dict[str, Platform] = {
+    p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), ContinuePlatform())
+}
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]

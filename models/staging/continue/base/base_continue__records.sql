@@ -1,0 +1,15 @@
+{#- Every landed Continue raw record (session documents, sessions.json entries, dev_data lines) as
+    the lake holds it: the one place that reads the raw source, so every staging model (and its
+    unit tests) builds on a relation the warehouse knows. -#}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'continue') }}
+
+)
+
+select
+    {{ raw_record_columns() }}
+from source
