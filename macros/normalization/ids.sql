@@ -15,3 +15,17 @@
         "substr(" ~ digest ~ ", 21, 12)"
     ]) }}
 {%- endmacro %}
+
+
+{#- The order of messages in a conversation, a total order on every adapter: time, then the file
+    and the record they were read from, then the turn order of roles that share a record or a
+    timestamp (a Copilot request holds its user and assistant message), then the native id.
+    direction 'asc' lists them first to last; 'desc' last to first. `prefix` qualifies columns. -#}
+{% macro message_sequence_order(prefix='', direction='asc') -%}
+    {%- set p = prefix ~ '.' if prefix else '' -%}
+    {{ p }}occurred_at {{ direction }} nulls last,
+    {{ p }}source_uri {{ direction }},
+    {{ p }}record_ordinal {{ direction }},
+    case {{ p }}role when 'system' then 0 when 'user' then 1 when 'assistant' then 2 else 3 end {{ direction }},
+    {{ p }}native_message_id {{ direction }}
+{%- endmacro %}

@@ -52,7 +52,7 @@ final as (
         cast(messages.native_message_id as {{ dbt.type_string() }}) as native_message_id,
         cast(row_number() over (
             partition by messages.conversation_id
-            order by messages.occurred_at asc nulls last, messages.source_uri asc, messages.record_ordinal asc
+            order by {{ message_sequence_order('messages') }}
         ) as {{ dbt.type_bigint() }}) as sequence_number,
         cast(messages.role as {{ dbt.type_string() }}) as role,
         cast(messages.native_role as {{ dbt.type_string() }}) as native_role,

@@ -60,11 +60,11 @@ message_facts as (
         prices.cost_source,
         row_number() over (
             partition by messages.conversation_id
-            order by messages.occurred_at desc nulls last, messages.record_ordinal desc
+            order by {{ message_sequence_order('messages', 'desc') }}
         ) as recency_rank,
         row_number() over (
             partition by messages.conversation_id
-            order by messages.occurred_at asc nulls last, messages.record_ordinal asc
+            order by {{ message_sequence_order('messages') }}
         ) as sequence_rank
     from messages
     left join contents
@@ -149,7 +149,7 @@ first_prompts as (
             content_text,
             row_number() over (
                 partition by conversation_id
-                order by occurred_at asc nulls last, record_ordinal asc
+                order by {{ message_sequence_order() }}
             ) as prompt_rank
         from message_facts
         where

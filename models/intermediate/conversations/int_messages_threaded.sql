@@ -15,7 +15,10 @@ messages as (
         conversation_id,
         platform,
         occurred_at,
+        source_uri,
         record_ordinal,
+        role,
+        native_message_id,
         is_sidechain,
         is_active_path,
         coalesce(
@@ -100,7 +103,7 @@ leaves as (
             messages.thread_parent_id,
             row_number() over (
                 partition by messages.conversation_id
-                order by messages.occurred_at desc nulls last, messages.record_ordinal desc
+                order by {{ message_sequence_order('messages', 'desc') }}
             ) as recency_rank
         from messages
         inner join unflagged_conversations
