@@ -6,7 +6,10 @@ from extract.platforms.base import FileFormat, Platform
 from extract.platforms.chatgpt import ChatGPT
 from extract.platforms.claude_code import ClaudeCode
 from extract.platforms.copilot_chat import CopilotChat
+from extract.platforms.openai_api import OpenAIApi
 
-REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat())}
+REGISTRY: dict[str, Platform] = {
+    p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), OpenAIApi())
+}
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]
