@@ -11,6 +11,10 @@
     the same explicit conversation key (or both without one), and never to a call that happened
     later. Ties (the same history and answer sent twice) go to the earliest call, then the
     smallest call_key, the same rule for parent and root.
+    A call with an explicit conversation key that extends no earlier call (the application sent
+    a shortened history) follows the latest earlier call with the same key: its first message
+    follows that call's answer and none of its messages are inherited.
+    `parent_answer_native_message_id` names the answer a call's first new message follows.
     `native_session_id`: the explicit conversation key (`metadata.conversation_id` /
     `session_id` / `thread_id` of the request or the log line) when the application set one,
     else the root call's key, else the call's own (a first turn). -#}
@@ -115,12 +119,48 @@ roots as (
 
 ),
 
+-- the latest earlier answered call with the same explicit conversation key
+keyed_predecessors as (
+
+    select
+        call_key,
+        parent_call_key,
+        parent_answer_native_message_id
+    from (
+        select
+            child.call_key,
+            previous.call_key as parent_call_key,
+            case
+                when previous.has_completion then previous.call_key || '/choices[0]'
+                else previous.call_key || '/error'
+            end as parent_answer_native_message_id,
+            row_number() over (
+                partition by child.call_key
+                order by previous.call_at desc, previous.call_key desc
+            ) as recency_rank
+        from calls as child
+        inner join calls as previous
+            on
+                child.conversation_key = previous.conversation_key
+                and previous.call_at < child.call_at
+        where previous.has_completion or previous.has_error
+    ) as ranked_predecessors
+    where recency_rank = 1
+
+),
+
 final as (
 
     select
         calls.call_key,
-        parents.parent_call_key,
+        coalesce(parents.parent_call_key, keyed_predecessors.parent_call_key) as parent_call_key,
         parents.parent_choice_index,
+        case
+            when parents.parent_call_key is not null
+                then parents.parent_call_key || '/choices['
+                    || cast(parents.parent_choice_index as {{ dbt.type_string() }}) || ']'
+            else keyed_predecessors.parent_answer_native_message_id
+        end as parent_answer_native_message_id,
         coalesce(parents.inherited_message_count, 0) as inherited_message_count,
         coalesce(roots.parent_call_key, calls.call_key) as root_call_key,
         coalesce(
@@ -136,6 +176,10 @@ final as (
         on calls.call_key = parents.call_key
     left join roots
         on calls.call_key = roots.call_key
+    left join keyed_predecessors
+        on
+            calls.call_key = keyed_predecessors.call_key
+            and parents.call_key is null
 
 )
 

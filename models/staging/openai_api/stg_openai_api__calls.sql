@@ -15,8 +15,9 @@
     answer, first landed).
     `call_at` is when the call happened: the later of the log's own time (an exchange's
     `timestamp`, an APIM entry's `time`: when the request arrived) and the chat.completion's
-    `created` (whole seconds, so it can be earlier than the request time); for a batch input
-    line without an answer, the input file's modification time (`call_at_source`). Calls that are not Chat Completions (another batch
+    `created` (whole seconds, so it can be earlier than the request time); for a batch line
+    without a chat.completion (no answer yet, or an error), the modification time of the output
+    file, else of the input file (`call_at_source` file_mtime): Batch lines carry no time. Calls that are not Chat Completions (another batch
     endpoint, a response that is not a chat.completion) say why in `unusable_reason`. -#}
 
 with
@@ -376,13 +377,13 @@ ranked as (
                 then greatest(
                     coalesce(logged_at, response_created_at), coalesce(response_created_at, logged_at)
                 )
-            else request_source_mtime
+            else coalesce(response_source_mtime, request_source_mtime)
         end as call_at,
         case
             when logged_at is not null and response_created_at is not null then 'logged_and_created'
             when logged_at is not null then 'logged'
             when response_created_at is not null then 'created'
-            when request_source_mtime is not null then 'file_mtime'
+            when coalesce(response_source_mtime, request_source_mtime) is not null then 'file_mtime'
         end as call_at_source
     from keyed
 

@@ -6,7 +6,8 @@
       the call failed (a content filter, a batch line's error).
     Ids: `<call_key>/messages[<i>]`, `<call_key>/choices[<i>]`, `<call_key>/error` (call_key is
     unique across files). A message's parent is the one before it in the history; a turn's first
-    new message follows the previous turn's answer.
+    new message follows the previous turn's answer (parent_answer_native_message_id of
+    stg_openai_api__call_threads).
     Tokens sit on the answer (choice 0) and are normalized from OpenAI semantics: prompt_tokens
     include cached_tokens (input_tokens = prompt_tokens - cached_tokens, cache_read_tokens =
     cached_tokens, no cache writes), completion_tokens include reasoning_tokens (output_tokens =
@@ -44,7 +45,7 @@ new_messages as (
         call_messages.*,
         threads.native_session_id,
         threads.parent_call_key,
-        threads.parent_choice_index,
+        threads.parent_answer_native_message_id,
         threads.inherited_message_count,
         threads.root_call_key,
         threads.call_at,
@@ -53,11 +54,8 @@ new_messages as (
             when call_messages.message_index > threads.inherited_message_count
                 then call_messages.call_key || '/messages['
                     || cast(call_messages.message_index - 1 as {{ dbt.type_string() }}) || ']'
-            when
-                call_messages.message_index = threads.inherited_message_count
-                and threads.parent_call_key is not null
-                then threads.parent_call_key || '/choices['
-                    || cast(threads.parent_choice_index as {{ dbt.type_string() }}) || ']'
+            when call_messages.message_index = threads.inherited_message_count
+                then threads.parent_answer_native_message_id
         end as native_parent_message_id
     from call_messages
     inner join threads
