@@ -51,9 +51,13 @@ class OpenAIApi(Platform):
         return None
 
     def source_version(self, record: Any) -> str | None:
-        """The Azure OpenAI ``api-version`` an Azure log line names (None for OpenAI's own)."""
+        """The Azure OpenAI ``api-version`` an Azure log line names (None for OpenAI's own); for
+        a ``{"records": [...]}`` line (Azure Monitor's Event Hub layout), its first entry's."""
         if not isinstance(record, dict):
             return None
+        entries = record.get("records")
+        if "category" not in record and isinstance(entries, list) and entries:
+            return self.source_version(entries[0])
         props = record.get("properties")
         if isinstance(props, dict):
             for key in ("url", "backendUrl"):
