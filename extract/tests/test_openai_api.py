@@ -42,7 +42,11 @@ def test_file_formats_and_no_default_location() -> None:
     assert (plain.splitter, plain.record_kind, plain.compression) == ("jsonl", "log_line", None)
     packed = OPENAI.file_format(Path("apim-2026-11-04.JSONL.GZ"))
     assert packed is not None
-    assert (packed.splitter, packed.record_kind, packed.compression) == ("jsonl", "log_line", "gzip")
+    assert (packed.splitter, packed.record_kind, packed.compression) == (
+        "jsonl",
+        "log_line",
+        "gzip",
+    )
     for name in ("export.json", "logs.gz", "notes.txt", "data.jsonl.zip", "x.jsonl.bak"):
         assert OPENAI.file_format(Path(name)) is None, name
     # no default location: only what the user names
@@ -71,14 +75,20 @@ def test_discovery_walks_folders_for_jsonl_and_jsonl_gz(tmp_path: Path) -> None:
 def test_source_version_is_the_azure_api_version() -> None:
     apim = {
         "category": "GatewayLogs",
-        "properties": {"url": "https://a.azure-api.net/deployments/x/chat/completions?api-version=2024-02-15-preview"},
+        "properties": {
+            "url": "https://a.azure-api.net/deployments/x/chat/completions"
+            "?api-version=2024-02-15-preview"
+        },
     }
     assert OPENAI.source_version(apim) == "2024-02-15-preview"
-    backend_only = {"properties": {"backendUrl": "https://o.openai.azure.com/x?a=1&api-version=2024-10-21"}}
+    backend_only = {
+        "properties": {"backendUrl": "https://o.openai.azure.com/x?a=1&api-version=2024-10-21"}
+    }
     assert OPENAI.source_version(backend_only) == "2024-10-21"
     diag = {"properties": {"apiName": "Azure OpenAI API version 2023-07-01-preview"}}
     assert OPENAI.source_version(diag) == "2023-07-01-preview"
-    as_string = {"properties": json.dumps({"apiName": "Azure OpenAI API version 2024-02-15-preview"})}
+    api_name = {"apiName": "Azure OpenAI API version 2024-02-15-preview"}
+    as_string = {"properties": json.dumps(api_name)}
     assert OPENAI.source_version(as_string) == "2024-02-15-preview"
     assert OPENAI.source_version({"records": [diag, apim]}) == "2023-07-01-preview"
     assert OPENAI.source_version({"records": []}) is None

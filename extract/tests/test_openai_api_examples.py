@@ -127,8 +127,9 @@ def test_conversations_messages_tokens_and_cost(pipeline: Pipeline) -> None:
     totals = pipeline.rows(
         """
         select count(*), sum(input_tokens), sum(cache_read_tokens), sum(output_tokens),
-               sum(reasoning_tokens), count(cache_write_tokens), count(*) filter (where is_usage_line),
-               count(*) filter (where is_api_error), round(sum(cost), 9)
+               sum(reasoning_tokens), count(cache_write_tokens),
+               count(*) filter (where is_usage_line), count(*) filter (where is_api_error),
+               round(sum(cost), 9)
         from main.messages where platform = 'openai_api'
         """
     )
@@ -188,7 +189,15 @@ def test_turns_continue_the_previous_answer(pipeline: Pipeline) -> None:
         """
     )
     assert [r[1] for r in rows] == [
-        "system", "user", "assistant", "tool", "assistant", "tool", "assistant", "user", "assistant"
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+        "user",
+        "assistant",
     ]
     assert all(r[2] for r in rows[1:])  # each message's parent is the one before it
     # Z's edited follow-up branches from the first answer: two children of one message

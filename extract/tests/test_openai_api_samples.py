@@ -92,7 +92,14 @@ def test_gateway_logs_and_diagnostics(pipeline: Pipeline) -> None:
         """
     )
     assert rows == [
-        ("apim:0aa398fe-7b98-49aa-8352-52ce04ddc34a", 2, None, None, "errored", "2024-02-15-preview"),
+        (
+            "apim:0aa398fe-7b98-49aa-8352-52ce04ddc34a",
+            2,
+            None,
+            None,
+            "errored",
+            "2024-02-15-preview",
+        ),
         ("chatcmpl-9gRL14hGa8nQstOJKvLjh7EyulsnT", 2, 14, 8, "completed", "2024-02-15-preview"),
     ]
     cost = pipeline.one(
