@@ -142,7 +142,7 @@ keyed_predecessors as (
         inner join calls as previous
             on
                 child.conversation_key = previous.conversation_key
-                and previous.call_at < child.call_at
+                and child.call_at > previous.call_at
         where previous.has_completion or previous.has_error
     ) as ranked_predecessors
     where recency_rank = 1
@@ -157,7 +157,8 @@ final as (
         parents.parent_choice_index,
         case
             when parents.parent_call_key is not null
-                then parents.parent_call_key || '/choices['
+                then
+                    parents.parent_call_key || '/choices['
                     || cast(parents.parent_choice_index as {{ dbt.type_string() }}) || ']'
             else keyed_predecessors.parent_answer_native_message_id
         end as parent_answer_native_message_id,

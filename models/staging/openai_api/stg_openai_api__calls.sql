@@ -113,13 +113,14 @@ call_entries as (
         batch_requests.entry_id as request_entry_id,
         cast(null as {{ dbt.type_string() }}) as response_entry_id
     from batch_requests
-    where not exists (
-        select 1 as answered
-        from batch_pairs
-        where
-            batch_pairs.request_source_uri = batch_requests.source_uri
-            and batch_pairs.custom_id = batch_requests.custom_id
-    )
+    where
+        not exists (
+            select 1 as answered
+            from batch_pairs
+            where
+                batch_pairs.request_source_uri = batch_requests.source_uri
+                and batch_pairs.custom_id = batch_requests.custom_id
+        )
 
     union all
 
@@ -151,17 +152,19 @@ bodies as (
             end
         end as request_json,
         case call_entries.call_source
-            when 'batch' then case
-                when {{ json_type('response_entry.entry_json', ['response', 'body']) }} = 'object'
-                    then {{ json_value('response_entry.entry_json', ['response', 'body']) }}
-            end
+            when 'batch'
+                then case
+                    when {{ json_type('response_entry.entry_json', ['response', 'body']) }} = 'object'
+                        then {{ json_value('response_entry.entry_json', ['response', 'body']) }}
+                end
             when 'apim_gateway' then response_entry.gateway_response_json
-            when 'exchange' then case
-                when {{ json_type('response_entry.entry_json', ['response', 'body']) }} = 'object'
-                    then {{ json_value('response_entry.entry_json', ['response', 'body']) }}
-                when {{ json_type('response_entry.entry_json', ['response']) }} = 'object'
-                    then {{ json_value('response_entry.entry_json', ['response']) }}
-            end
+            when 'exchange'
+                then case
+                    when {{ json_type('response_entry.entry_json', ['response', 'body']) }} = 'object'
+                        then {{ json_value('response_entry.entry_json', ['response', 'body']) }}
+                    when {{ json_type('response_entry.entry_json', ['response']) }} = 'object'
+                        then {{ json_value('response_entry.entry_json', ['response']) }}
+                end
             when 'completion' then response_entry.entry_json
         end as response_json,
         case
@@ -327,7 +330,8 @@ keyed as (
             when request_url is not null and request_url not like '%chat/completions%'
                 then 'not a Chat Completions request: the batch line posts to ' || request_url
             when response_json is not null and completion_json is null and error_json is null
-                then 'the response is not a chat.completion (object '
+                then
+                    'the response is not a chat.completion (object '
                     || coalesce({{ json_text('response_json', ['object']) }}, 'missing') || ')'
             when not has_request_messages and completion_json is null and error_json is null
                 then 'neither request messages nor a chat.completion nor an error'

@@ -56,7 +56,7 @@ final as (
             {{ json_text('properties_json', ['responseCode']) }}
         ) as result_signature,
         {{ json_text('entry_json', ['resultType']) }} as result_type,
-        {{ json_text('entry_json', ['location']) }} as location,
+        {{ json_text('entry_json', ['location']) }} as azure_region,
         {{ json_text('entry_json', ['callerIpAddress']) }} as caller_ip_address,
         {{ json_text('properties_json', ['apiName']) }} as api_name,
         api_version,

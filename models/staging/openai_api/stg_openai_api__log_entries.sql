@@ -208,15 +208,18 @@ final as (
             when entry_index is null and entry_json is null
                 then 'not an API log entry: the JSON value is not an object (' || json_root_type || ')'
             when entry_json is null
-                then 'not an API log entry: records[' || cast(entry_index as {{ dbt.type_string() }})
+                then
+                    'not an API log entry: records[' || cast(entry_index as {{ dbt.type_string() }})
                     || '] is not an object (' || coalesce(json_root_type, 'missing') || ')'
             when entry_shape is null and {{ json_text('entry_json', ['category']) }} = 'GatewayLogs'
-                then 'an APIM GatewayLogs entry whose logged body is not JSON (truncated: '
+                then
+                    'an APIM GatewayLogs entry whose logged body is not JSON (truncated: '
                     || coalesce({{ json_text('entry_json', ['truncated']) }}, 'not said') || ')'
             when {{ json_text('entry_json', ['object']) }} = 'chat.completion.chunk'
                 then 'a streamed chat.completion.chunk: streamed responses are not reassembled'
             when entry_shape is null and {{ json_text('entry_json', ['object']) }} is not null
-                then 'not a Chat Completions log entry: object "'
+                then
+                    'not a Chat Completions log entry: object "'
                     || {{ json_text('entry_json', ['object']) }} || '"'
             when entry_shape is null
                 then 'not an API log entry: no batch, request/response, chat.completion or Azure log shape'

@@ -52,7 +52,8 @@ new_messages as (
         threads.call_at_source,
         case
             when call_messages.message_index > threads.inherited_message_count
-                then call_messages.call_key || '/messages['
+                then
+                    call_messages.call_key || '/messages['
                     || cast(call_messages.message_index - 1 as {{ dbt.type_string() }}) || ']'
             when call_messages.message_index = threads.inherited_message_count
                 then threads.parent_answer_native_message_id
