@@ -23,10 +23,12 @@ from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
 from extract.schema import RAW_SCHEMA
 from extract.splitting import (
     UNPARSED,
+    GzipSourceError,
     JsonlReader,
     Piece,
     ZipSourceError,
     hash_prefix,
+    split_gzip_jsonl,
     split_json_document,
     split_zip_members,
 )
@@ -164,7 +166,7 @@ class Runner:
         self._checkpoint = None
         try:
             with open_source(Path(src.uri)) as f:
-                if fmt.splitter == "jsonl":
+                if fmt.splitter == "jsonl" and fmt.compression is None:
                     return self._jsonl(f, src, fmt, st.st_size, mtime, prev, counts)
                 return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
         except OSError as exc:
@@ -265,7 +267,8 @@ class Runner:
             "array_record_kind": fmt.array_record_kind,
             "split_top_array": fmt.split_top_array,
         }
-        if fmt.zip_member is not None:  # an archive: hash it whole, read its members in place
+        if fmt.zip_member is not None or fmt.compression is not None:
+            # an archive or a compressed file: hash it whole, decompress it in memory
             hasher, length = hash_prefix(f, size)
             data = b""
         else:
@@ -283,6 +286,12 @@ class Runner:
                 try:
                     pieces = split_zip_members(f, fmt.zip_member, **split_options)
                 except ZipSourceError as exc:
+                    self.fail(src.platform.name, src.uri, str(exc))
+                    return "failed"
+            elif fmt.compression == "gzip":
+                try:
+                    pieces = split_gzip_jsonl(f)
+                except GzipSourceError as exc:
                     self.fail(src.platform.name, src.uri, str(exc))
                     return "failed"
             else:

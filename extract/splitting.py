@@ -7,10 +7,13 @@
   exact original slice of the document.
 * Zip archives: the members with a given file name, read in place (bytes in memory, never
   extracted to disk), each split as a JSON document with locators prefixed by the member path.
+* Gzip-compressed JSONL: decompressed in memory and split into lines as JSONL is (the stream is
+  complete, so a last line without a terminator is a record too, whether or not it is JSON).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import zipfile
@@ -318,4 +321,40 @@ def split_zip_members(
         zlib.error,
     ) as exc:
         raise ZipSourceError(f"not a readable zip archive: {exc}") from exc
+    return pieces
+
+
+class GzipSourceError(ValueError):
+    """The source is not a complete gzip stream."""
+
+
+def split_gzip_jsonl(f: BinaryIO, chunk_size: int = 1 << 20) -> list[Piece]:
+    """Decompress the gzip file ``f`` (every member of a multi-member stream) and split it into
+    JSONL records: one per physical line of the decompressed text, locator ``line:<n>``
+    (1-based, blank lines counted but not records, ``\r\n`` stripped). The whole stream is
+    decompressed before anything is returned, so a truncated or corrupt file yields no records.
+    Raises ``GzipSourceError`` when ``f`` is not a complete gzip stream.
+    """
+    pieces: list[Piece] = []
+    f.seek(0)
+    try:
+        with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+            line_no = 0
+            while True:
+                line = stream.readline(chunk_size)
+                while line and not line.endswith(b"\n"):  # a line longer than one chunk
+                    more = stream.readline(chunk_size)
+                    if not more:
+                        break
+                    line += more
+                if not line:
+                    break
+                line_no += 1
+                body = line[:-1] if line.endswith(b"\n") else line
+                if body.endswith(b"\r"):
+                    body = body[:-1]
+                if body.strip():
+                    pieces.append(Piece(f"line:{line_no}", line_no, body))
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise GzipSourceError(f"not a complete gzip file: {exc}") from exc
     return pieces

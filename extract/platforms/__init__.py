@@ -7,9 +7,11 @@ from extract.platforms.chatgpt import ChatGPT
 from extract.platforms.claude_code import ClaudeCode
 from extract.platforms.continue_ import ContinuePlatform
 from extract.platforms.copilot_chat import CopilotChat
+from extract.platforms.openai_api import OpenAIApi
 
 REGISTRY: dict[str, Platform] = {
-    p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), ContinuePlatform())
+    p.name: p
+    for p in (ClaudeCode(), ChatGPT(), CopilotChat(), ContinuePlatform(), OpenAIApi())
 }
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]

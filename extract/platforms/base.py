@@ -31,6 +31,11 @@ class FileFormat:
     ``zip_member``: the source file is a zip archive, read in place (never extracted); every
     member whose file name is ``zip_member`` (at any depth) is split as above, its locators
     prefixed with the member path (``<member>[<i>]``). Incremental by the whole archive's checksum.
+
+    ``compression="gzip"`` (with ``splitter="jsonl"``): the file is gzip-compressed JSONL (e.g.
+    ``.jsonl.gz``), decompressed in memory (never to disk) and split into its lines (locators
+    ``line:<n>`` of the decompressed text). Incremental by the whole compressed file's checksum, as
+    a JSON document: a changed file lands again whole as a new version.
     """
 
     splitter: Literal["jsonl", "json"]
@@ -39,6 +44,7 @@ class FileFormat:
     array_record_kind: str | None = None
     split_top_array: bool = False
     zip_member: str | None = None
+    compression: Literal["gzip"] | None = None
 
 
 class Platform(ABC):

@@ -1,0 +1,15 @@
+{#- Every landed OpenAI / Azure OpenAI API log record (one per JSONL line) as the lake holds it:
+    the one place that reads the raw source, so every staging model (and its unit tests) builds
+    on a relation the warehouse knows. -#}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'openai_api') }}
+
+)
+
+select
+    {{ raw_record_columns() }}
+from source
