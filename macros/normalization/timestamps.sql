@@ -1,7 +1,8 @@
 {#- Any timestamp a platform writes -> UTC timestamp with time zone:
     ISO-8601 text with any offset (or none: read as UTC), epoch seconds, epoch milliseconds (told
     apart by size: |x| >= 1e11 is milliseconds, i.e. after 1973-03-03 in ms, year 5138 in s) and
-    fractional epoch seconds. Anything else -> null (never an error). -#}
+    fractional epoch seconds. Fractions of a second past microseconds (.NET writes 7 digits) are
+    cut, not rounded, the same way on every adapter. Anything else -> null (never an error). -#}
 {% macro to_utc_timestamp(expr) -%}
     {{ return(adapter.dispatch('to_utc_timestamp', 'ai_conversations')(expr)) }}
 {%- endmacro %}
@@ -18,7 +19,7 @@
                     else cast(trim(cast({{ expr }} as varchar)) as double)
                 end
             )
-        else try_cast(cast({{ expr }} as varchar) as timestamptz)
+        else try_cast(regexp_replace(cast({{ expr }} as varchar), '(\.[0-9]{6})[0-9]+', '\1') as timestamptz)
     end
 {%- endmacro %}
 
@@ -32,6 +33,8 @@
                     else cast(trim(cast({{ expr }} as text)) as double precision)
                 end
             )
-        else {{ target.schema }}.try_cast_timestamptz(cast({{ expr }} as text))
+        else {{ target.schema }}.try_cast_timestamptz(
+            regexp_replace(cast({{ expr }} as text), '(\.[0-9]{6})[0-9]+', '\1')
+        )
     end
 {%- endmacro %}

@@ -12,6 +12,9 @@ cases as (
     union all
     select '2026-10-27 10:00:00', '2026-10-27 10:00:00'
     union all
+    -- .NET's 7 fraction digits: cut to microseconds, never rounded up
+    select '2026-11-04T10:40:52.9930179Z', '2026-11-04 10:40:52.993017'
+    union all
     select '1761559200', '2025-10-27 10:00:00'
     union all
     select '1761559200.25', '2025-10-27 10:00:00.25'
