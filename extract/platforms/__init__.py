@@ -5,8 +5,10 @@ from __future__ import annotations
 from extract.platforms.base import FileFormat, Platform
 from extract.platforms.chatgpt import ChatGPT
 from extract.platforms.claude_code import ClaudeCode
+from extract.platforms.cline import Cline
 from extract.platforms.copilot_chat import CopilotChat
+from extract.platforms.roo_code import RooCode
 
-REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat())}
+REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), RooCode(), Cline())}
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]
