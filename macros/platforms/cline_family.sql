@@ -1096,7 +1096,11 @@ select * from final
             )
             when 'tool_result' then case
                 when {{ json_type(element, ['content']) }} = 'array'
-                    then {{ json_array_join_key(element, ['content'], 'text', "'\n'") }}
+                    then coalesce(
+                        {{ json_array_join_key(element, ['content'], 'text', "'\n'") }},
+                        {{ json_array_join_key(element, ['content'], 'result', "'\n'") }},
+                        {{ json_value(element, ['content']) }}
+                    )
                 else {{ json_text(element, ['content']) }}
             end
         end as block_text,
@@ -1254,7 +1258,10 @@ text_results as (
         result_headers.element_index,
         previous_tool_uses.tool_use_id,
         result_headers.result_tool_name,
-        nullif(trim({{ dbt.split_part('result_headers.block_text', "'] Result:'", 2) }}), '')
+        nullif(rtrim(ltrim(
+            {{ dbt.split_part('result_headers.block_text', "'] Result:'", 2) }},
+            chr(10) || chr(13) || ' '
+        ), chr(10) || chr(13) || ' '), '')
             as inline_output,
         result_headers.next_text,
         result_headers.next_type
@@ -1406,6 +1413,7 @@ ui_turn_rows as (
             partition by requests.native_message_id, requests.raw_checksum, requests.run_id
             order by ui.record_ordinal
         ) - 1 as block_index,
+        ui.ui_message_id as row_message_id,
         ui.message_kind,
         ui.message_text,
         ui.record_json,
@@ -1464,7 +1472,7 @@ ui_turn_blocks as (
         case
             when message_kind = 'command_output' then command_message_id
             when message_kind in ('tool', 'command', 'use_mcp_server', 'mcp_server_request_started')
-                then native_message_id || '#' || cast(block_index as {{ dbt.type_string() }})
+                then row_message_id
         end as tool_use_id,
         case
             when message_kind = 'tool' then coalesce({{ json_text('text_json', ['tool']) }}, 'tool')
