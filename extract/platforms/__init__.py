@@ -9,6 +9,8 @@ from extract.platforms.cline import Cline
 from extract.platforms.copilot_chat import CopilotChat
 from extract.platforms.roo_code import RooCode
 
-REGISTRY: dict[str, Platform] = {p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), RooCode(), Cline())}
+REGISTRY: dict[str, Platform] = {
+    p.name: p for p in (ClaudeCode(), ChatGPT(), CopilotChat(), RooCode(), Cline())
+}
 
 __all__ = ["REGISTRY", "FileFormat", "Platform"]

@@ -1,4 +1,4 @@
-"""The task-folder format Cline, Roo Code and their forks share (shared by ``cline`` and ``roo_code``).
+"""The task-folder format Cline, Roo Code and their forks share (``cline`` and ``roo_code``).
 
 Each extension keeps its tasks in its VS Code ``globalStorage`` folder, under every VS Code-like
 host (VS Code, Insiders, VSCodium, Cursor, Windsurf; local user-data folders on Linux, macOS and
@@ -82,7 +82,9 @@ def user_data_folders(env: Mapping[str, str], home: Path) -> list[Path]:
     return folders
 
 
-def extension_roots(env: Mapping[str, str], home: Path, extension_ids: tuple[str, ...]) -> list[Path]:
+def extension_roots(
+    env: Mapping[str, str], home: Path, extension_ids: tuple[str, ...]
+) -> list[Path]:
     """``User/globalStorage/<extension id>`` under every host, for each extension id."""
     return [
         folder / "User" / "globalStorage" / ext
@@ -142,7 +144,9 @@ class ClineFamily(Platform):
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:
             return None
-        tasks = {p.parent for p in found if p.name in TASK_FILES and p.parent.parent.name == "tasks"}
+        tasks = {
+            p.parent for p in found if p.name in TASK_FILES and p.parent.parent.name == "tasks"
+        }
         return f"{self.name}: found {len(found)} file(s) of {len(tasks)} task folder(s)"
 
 

@@ -19,7 +19,9 @@ from .conftest import REPO_ROOT, rows
 CLINE = REGISTRY["cline"]
 ROO = REGISTRY["roo_code"]
 FIX = Path(__file__).parent / "fixtures" / "cline_roo"
-SAMPLES = Path(os.environ.get("SHARED_SAMPLES", REPO_ROOT.parent / "shared" / "samples")) / "cline_roo"
+SAMPLES = (
+    Path(os.environ.get("SHARED_SAMPLES", REPO_ROOT.parent / "shared" / "samples")) / "cline_roo"
+)
 
 CLINE_EXT = "saoudrizwan.claude-dev"
 ROO_EXT = "rooveterinaryinc.roo-cline"
@@ -54,7 +56,12 @@ def test_default_roots_cover_every_host_and_os(tmp_path: Path) -> None:
             assert base / app / "User" / "globalStorage" / CLINE_EXT in cline
             assert base / app / "User" / "globalStorage" / ROO_EXT in roo
             assert base / app / "User" / "globalStorage" / KILO_EXT in roo
-    for server in (".vscode-server", ".vscode-server-insiders", ".cursor-server", ".windsurf-server"):
+    for server in (
+        ".vscode-server",
+        ".vscode-server-insiders",
+        ".cursor-server",
+        ".windsurf-server",
+    ):
         assert home / server / "data" / "User" / "globalStorage" / CLINE_EXT in cline
         assert home / server / "data" / "User" / "globalStorage" / ROO_EXT in roo
     assert home / ".cline" / "data" / "sessions" in cline
@@ -151,7 +158,10 @@ def test_task_files_split_into_elements(tmp_path: Path) -> None:
     shutil.copy(FIX / "truncated_ui_messages.json", folder.parent / "broken_ui_messages.json")
     summary = run_extract(lake_uri=str(tmp_path / "lake"), sources={"cline": [storage]})
     assert summary.totals.failed == 0 and not summary.errors
-    landed = [(Path(r["source_uri"]).name, r["record_kind"], r["record_locator"]) for r in rows(tmp_path / "lake")]
+    landed = [
+        (Path(r["source_uri"]).name, r["record_kind"], r["record_locator"])
+        for r in rows(tmp_path / "lake")
+    ]
     assert Counter((name, kind) for name, kind, _ in landed) == {
         ("ui_messages.json", "ui_message"): 2,
         ("api_conversation_history.json", "api_message"): 1,
@@ -184,9 +194,16 @@ def test_rewritten_task_lands_again_as_version_2(tmp_path: Path) -> None:
     v2 = [r for r in rows(lake) if r["source_file_version"] == 2]
     assert Counter(r["record_kind"] for r in v2) == {"ui_message": 7, "api_message": 4}
     # unchanged elements keep their bytes, hence their checksum, across versions
-    v1_first = next(r for r in rows(lake) if r["source_file_version"] == 1 and r["record_locator"] == "[0]"
-                    and r["record_kind"] == "api_message")
-    v2_first = next(r for r in v2 if r["record_locator"] == "[0]" and r["record_kind"] == "api_message")
+    v1_first = next(
+        r
+        for r in rows(lake)
+        if r["source_file_version"] == 1
+        and r["record_locator"] == "[0]"
+        and r["record_kind"] == "api_message"
+    )
+    v2_first = next(
+        r for r in v2 if r["record_locator"] == "[0]" and r["record_kind"] == "api_message"
+    )
     assert v1_first["raw_checksum"] == v2_first["raw_checksum"]
     third = run_extract(lake_uri=str(lake), sources={"roo_code": [storage]})
     assert third.totals.unchanged == 3 and third.totals.rows_landed == 0
@@ -195,7 +212,10 @@ def test_rewritten_task_lands_again_as_version_2(tmp_path: Path) -> None:
 def test_examples_land(tmp_path: Path) -> None:
     summary = run_extract(
         lake_uri=str(tmp_path / "lake"),
-        sources={"cline": [REPO_ROOT / "examples" / "cline"], "roo_code": [REPO_ROOT / "examples" / "roo_code"]},
+        sources={
+            "cline": [REPO_ROOT / "examples" / "cline"],
+            "roo_code": [REPO_ROOT / "examples" / "roo_code"],
+        },
     )
     assert summary.totals.failed == 0 and not summary.errors
     assert Counter((r["platform"], r["record_kind"]) for r in rows(tmp_path / "lake")) == {
@@ -222,7 +242,9 @@ def test_examples_land(tmp_path: Path) -> None:
 def test_every_real_sample_lands(tmp_path: Path) -> None:
     summary = run_extract(lake_uri=str(tmp_path / "lake"), sources={"cline": [SAMPLES]})
     assert summary.totals.failed == 0 and not summary.errors
-    landed = Counter((Path(r["source_uri"]).name, r["record_kind"]) for r in rows(tmp_path / "lake"))
+    landed = Counter(
+        (Path(r["source_uri"]).name, r["record_kind"]) for r in rows(tmp_path / "lake")
+    )
     assert landed == {
         ("cline_xray_ui_messages_2026-02.json", "ui_message"): 148,
         ("cline_sdk_session.messages.json", "sdk_message"): 32,

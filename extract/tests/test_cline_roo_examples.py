@@ -1,5 +1,6 @@
-"""End to end for Cline and Roo Code: the bundled examples against examples/README.md, a task that
-is rewritten as it goes on (landed, grown, landed again), and the real samples (skipped when absent).
+"""End to end for Cline and Roo Code: the bundled examples against examples/README.md, a task
+that is rewritten as it goes on (landed, grown, landed again), and the real samples (skipped when
+absent).
 
 Each test extracts into a tmp lake and runs ``dbt build`` into a tmp DuckDB warehouse with the
 helpers of test_end_to_end.py.
@@ -28,16 +29,61 @@ ROO_R2 = "c41e8a07-92d6-4b3f-a15e-7f0d2b9c6e58"
 # examples/README.md, Cline and Roo Code: task -> (messages, uncached input, output, cache read,
 # cache write, reported cost, tool calls, paired tool calls, title)
 EXPECTED = {
-    CLINE_T1: (10, 16, 1204, 42180, 11660, 0.074487, 5, 4,
-               "Add a --verbose flag to the clitool CLI that turns on debug logging."),
-    CLINE_T2: (2, 1850, 240, 0, 0, 0.00305, 0, 0,
-               "What does `git rebase --onto` do, in one paragraph?"),
-    CLINE_SDK: (4, 13022, 306, 12398, 0, 0.0456965, 1, 1,
-                "which python versions does pyproject.toml allow?"),
-    ROO_R1: (4, 9, 364, 7450, 8060, 0.037947, 2, 1,
-             "Which markdown files in the notes-app repo have no title heading?"),
-    ROO_R2: (4, 2946, 640, 2304, 0, 0.0103705, 0, 0,
-             "Explain the difference between useMemo and useCallback."),
+    CLINE_T1: (
+        10,
+        16,
+        1204,
+        42180,
+        11660,
+        0.074487,
+        5,
+        4,
+        "Add a --verbose flag to the clitool CLI that turns on debug logging.",
+    ),
+    CLINE_T2: (
+        2,
+        1850,
+        240,
+        0,
+        0,
+        0.00305,
+        0,
+        0,
+        "What does `git rebase --onto` do, in one paragraph?",
+    ),
+    CLINE_SDK: (
+        4,
+        13022,
+        306,
+        12398,
+        0,
+        0.0456965,
+        1,
+        1,
+        "which python versions does pyproject.toml allow?",
+    ),
+    ROO_R1: (
+        4,
+        9,
+        364,
+        7450,
+        8060,
+        0.037947,
+        2,
+        1,
+        "Which markdown files in the notes-app repo have no title heading?",
+    ),
+    ROO_R2: (
+        4,
+        2946,
+        640,
+        2304,
+        0,
+        0.0103705,
+        0,
+        0,
+        "Explain the difference between useMemo and useCallback.",
+    ),
 }
 # examples/README.md: platform -> (conversations, messages, tool calls, uncached input, output,
 # cache read, cache write, cost)
@@ -148,9 +194,12 @@ def test_history_index_totals_cross_check(pipeline: Pipeline) -> None:
 
 
 def test_no_dead_letters_and_tool_results_in_both_shapes(pipeline: Pipeline) -> None:
-    assert pipeline.one(
-        "select count(*) from main.dead_letter_records where platform in ('cline', 'roo_code')"
-    ) == 0
+    assert (
+        pipeline.one(
+            "select count(*) from main.dead_letter_records where platform in ('cline', 'roo_code')"
+        )
+        == 0
+    )
     outputs = dict(
         pipeline.rows(
             """
@@ -165,7 +214,9 @@ def test_no_dead_letters_and_tool_results_in_both_shapes(pipeline: Pipeline) -> 
     # "[read_file for '...'] Result:" then the output in the next text block
     assert outputs['read_file:{"path":"src/clitool/cli.py"}'].startswith("import argparse")
     # the header and the output in one text block
-    readme = next(v for k, v in outputs.items() if k.startswith("replace_in_file") and "README" in k)
+    readme = next(
+        v for k, v in outputs.items() if k.startswith("replace_in_file") and "README" in k
+    )
     assert readme == "The content was successfully saved to README.md."
     # a native tool_result block
     cli = next(v for k, v in outputs.items() if k.startswith("replace_in_file") and "cli.py" in k)
@@ -190,7 +241,8 @@ def test_rewritten_task_does_not_double_its_messages(tmp_path: Path) -> None:
     p.build()
     # the request is in flight: no usage yet, only the user entry
     assert p.rows(
-        "select total_messages, total_output_tokens from main.conversations where native_session_id = ?",
+        "select total_messages, total_output_tokens from main.conversations"
+        " where native_session_id = ?",
         [task],
     ) == [(1, None)]
 
@@ -207,22 +259,33 @@ def test_rewritten_task_does_not_double_its_messages(tmp_path: Path) -> None:
         [task],
     )
     assert conv == [(4, 6, 154, 6210, 6450, pytest.approx(0.02838675))]
-    assert p.one(
-        """
+    assert (
+        p.one(
+            """
         select count(*) from main.messages as m inner join main.conversations as c
         using (conversation_id) where c.native_session_id = ?
         """,
-        [task],
-    ) == 4
-    assert p.one(
-        """
+            [task],
+        )
+        == 4
+    )
+    assert (
+        p.one(
+            """
         select count(*) from main.conversation_versions as v inner join main.conversations as c
         using (conversation_id) where c.native_session_id = ?
         """,
-        [task],
-    ) == 2
+            [task],
+        )
+        == 2
+    )
     call = p.rows("select tool_name, tool_output from main.tool_calls where platform = 'cline'")
-    assert call == [("execute_command", "Command executed.\nOutput:\nFAIL src/cart.test.js\n  expected 3, received 2")]
+    assert call == [
+        (
+            "execute_command",
+            "Command executed.\nOutput:\nFAIL src/cart.test.js\n  expected 3, received 2",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,14 +311,23 @@ def test_real_samples_become_conversations(tmp_path: Path) -> None:
         )
     }
     # the genuine Cline ui_messages.json alone: 3 user turns + 24 API requests, every token kept
-    assert rows["cline_xray"] == (27, 240, 11035, 1038797, 72182, 1.247611, "claude-opus-4-5-20251101")
+    assert rows["cline_xray"] == (
+        27,
+        240,
+        11035,
+        1038797,
+        72182,
+        1.247611,
+        "claude-opus-4-5-20251101",
+    )
     # the SDK session: 16 user + 16 assistant messages; inputTokens includes the cache reads
     sdk = rows["cline_sdk_session"]
     assert sdk[0] == 32 and sdk[2] == 4395 and sdk[3] == 534435
     assert sdk[1] == 630254 - 534435
     # the hand-made cass stub: one API-history entry, titled by its task_metadata
     assert rows["cass_task1"][0] == 1
-    assert p.one(
-        "select title from main.conversations where native_session_id = 'cass_task1'"
-    ) == "Cline fixture task"
+    assert (
+        p.one("select title from main.conversations where native_session_id = 'cass_task1'")
+        == "Cline fixture task"
+    )
     assert p.one("select count(*) from main.tool_calls where platform = 'cline'") == 34
