@@ -175,7 +175,7 @@ final as (
         ---------- ids
         task_id,
         ts,
-        message_type in ('say', 'ask') and ts is not null as is_cline_message,
+        coalesce(message_type in ('say', 'ask') and ts is not null, false) as is_cline_message,
         case
             when message_type in ('say', 'ask') and ts is not null
                 then task_id || ':ui:' || cast(ts as {{ dbt.type_string() }})
@@ -187,7 +187,7 @@ final as (
         say,
         ask,
         coalesce(say, ask) as message_kind,
-        case when message_type not in ('say', 'ask') then plain_role end as plain_role,
+        case when coalesce(message_type, '') not in ('say', 'ask') then plain_role end as plain_role,
         coalesce(
             message_text,
             case when {{ json_type('record_json', ['content']) }} = 'string'
