@@ -148,11 +148,14 @@ parsed as (
             {{ try_cast_bigint(json_text('record_json', ['ts'])) }},
             {{ try_cast_bigint(json_text('record_json', ['timestamp'])) }}
         ) as any_ts,
+        -- nested cases: the text is only typed once it is known to parse
         case
             when {{ json_text('record_json', ['say']) }} = 'api_req_started'
                 and {{ json_is_valid(json_text('record_json', ['text'])) }}
-                and {{ json_type(json_text('record_json', ['text'])) }} = 'object'
-                then {{ json_text('record_json', ['text']) }}
+                then case
+                    when {{ json_type(json_text('record_json', ['text'])) }} = 'object'
+                        then {{ json_text('record_json', ['text']) }}
+                end
         end as request_json
     from records
 
@@ -1418,8 +1421,8 @@ ui_turn_rows as (
         ui.message_text,
         ui.record_json,
         case
-            when {{ json_is_valid('ui.message_text') }} and {{ json_type('ui.message_text') }} = 'object'
-                then ui.message_text
+            when {{ json_is_valid('ui.message_text') }}
+                then case when {{ json_type('ui.message_text') }} = 'object' then ui.message_text end
         end as text_json,
         commands.ui_message_id as command_message_id
     from ui_message_rows as requests
