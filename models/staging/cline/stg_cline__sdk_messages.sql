@@ -2,6 +2,10 @@
     ~/.cline/data/sessions/<id>/<id>.messages.json), every landed version: ids, role, content
     blocks, time, model and the per-response metrics (inputTokens includes cacheReadTokens). -#}
 
+{%- set string_content_block = json_object([
+    ('type', "'text'"), ('text', json_text('record_json', ['content']))
+]) %}
+
 with
 
 records as (
@@ -23,7 +27,7 @@ parsed as (
             when {{ json_type('record_json', ['content']) }} = 'array'
                 then {{ json_value('record_json', ['content']) }}
             when {{ json_type('record_json', ['content']) }} = 'string'
-                then '[' || {{ json_object([('type', "'text'"), ('text', json_text('record_json', ['content']))]) }} || ']'
+                then '[' || {{ string_content_block }} || ']'
         end as content_json
     from records
 
