@@ -1,0 +1,15 @@
+{#- Every landed Cline raw record (task-folder files, history index and SDK sessions) as the lake
+    holds it: the one place that reads the raw source, so every staging model (and its unit tests)
+    builds on a relation the warehouse knows. -#}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'cline') }}
+
+)
+
+select
+    {{ raw_record_columns() }}
+from source

@@ -1,0 +1,2 @@
+{#- Cline task titles and condense summaries. -#}
+{{ cline_family_summaries('cline') }}

@@ -1,0 +1,3 @@
+{#- One row per api_req_started of the latest Roo Code ui_messages.json of each task: usage,
+    normalized, and the API-history entry it produced. -#}
+{{ cline_family_api_requests('roo_code') }}

@@ -1,0 +1,2 @@
+{#- Roo Code task titles and condense summaries. -#}
+{{ cline_family_summaries('roo_code') }}
