@@ -269,6 +269,31 @@ def zip_has_member(f: BinaryIO, member_name: str) -> bool:
         return False
 
 
+# A member is refused before it is inflated when it would inflate past either limit: a real
+# ChatGPT export's conversations.json compresses about 5-10x and stays far below both.
+ZIP_MAX_MEMBER_BYTES = 4 << 30
+ZIP_MAX_RATIO = 200
+ZIP_RATIO_FLOOR_BYTES = 64 << 20  # small members may compress as much as they like
+
+
+def check_zip_member(info: zipfile.ZipInfo) -> None:
+    """Raise ZipSourceError for a member whose name escapes the archive or that is a zip bomb."""
+    name = info.filename.replace("\\", "/")
+    if name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":"):
+        raise ZipSourceError(f"member name escapes the archive: {info.filename!r} (refused)")
+    if info.file_size > ZIP_MAX_MEMBER_BYTES:
+        raise ZipSourceError(
+            f"member {info.filename!r} would inflate to {info.file_size:,} bytes, more than the "
+            f"{ZIP_MAX_MEMBER_BYTES:,} allowed (refused before inflating)"
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > ZIP_RATIO_FLOOR_BYTES and ratio > ZIP_MAX_RATIO:
+        raise ZipSourceError(
+            f"member {info.filename!r} would inflate {ratio:,.0f}x to {info.file_size:,} bytes: "
+            "a zip bomb, refused before inflating"
+        )
+
+
 def split_zip_members(
     f: BinaryIO,
     member_name: str,
@@ -288,7 +313,10 @@ def split_zip_members(
     pieces: list[Piece] = []
     try:
         with zipfile.ZipFile(f) as archive:
-            for name in zip_member_names(archive, member_name):
+            names = zip_member_names(archive, member_name)
+            for name in names:
+                check_zip_member(archive.getinfo(name))
+            for name in names:
                 data = archive.read(name)
                 for piece in split_json_document(
                     data,
