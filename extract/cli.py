@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 
 from extract import __version__
 from extract.lake import Lake, LakeError, init_lake
+from extract.lock import LockBusy, lake_lock
 from extract.platforms import REGISTRY
 from extract.progress import render_human
 from extract.runner import run_extract
@@ -96,6 +98,15 @@ def init(lake_uri: str, quiet: bool) -> None:
     show_default=True,
     help="When no logs are found at all, land the bundled example logs instead.",
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="SECONDS",
+    help="When another run holds the lake, wait this long for it before giving up (exit 75).",
+)
 def run_cmd(
     sources: dict[str, list[Path]],
     platforms: tuple[str, ...],
@@ -103,6 +114,7 @@ def run_cmd(
     quiet: bool,
     as_json: bool,
     examples: bool,
+    wait_seconds: float,
 ) -> None:
     """Discover assistant logs and land new raw records in the lake (incremental)."""
     if platforms:
@@ -113,14 +125,18 @@ def run_cmd(
             )
     show_progress = not quiet and not as_json and sys.stderr.isatty()
     try:
-        summary = run_extract(
-            lake_uri=lake_uri,
-            platforms=list(platforms) or None,
-            sources=sources,
-            use_examples=examples,
-            show_progress=show_progress,
-            notify=lambda message: click.echo(message, err=True),
-        )
+        with lake_lock(Lake(lake_uri), f"pid-{os.getpid()}", wait_seconds):
+            summary = run_extract(
+                lake_uri=lake_uri,
+                platforms=list(platforms) or None,
+                sources=sources,
+                use_examples=examples,
+                show_progress=show_progress,
+                notify=lambda message: click.echo(message, err=True),
+            )
+    except LockBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(75)
     except LakeError as exc:
         click.echo(f"error: the lake cannot be written: {exc}", err=True)
         sys.exit(1)
