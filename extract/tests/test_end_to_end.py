@@ -445,6 +445,40 @@ def test_dead_letters(pipeline: Pipeline) -> None:
     assert reason and reason.strip()
 
 
+def _dead_letter_test(p: Pipeline, threshold: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            DBT,
+            "test",
+            "--profiles-dir",
+            ".",
+            "--select",
+            "assert_dead_letters_below_threshold",
+            "--vars",
+            json.dumps({"dead_letter_error_threshold": threshold}),
+            "--target-path",
+            str(p.work / "target"),
+            "--log-path",
+            str(p.work / "logs"),
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "LAKE_URI": str(p.lake), "WAREHOUSE_PATH": str(p.warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_dead_letters_warn_then_fail_past_the_threshold(pipeline: Pipeline) -> None:
+    """One dead letter: a warning at the default threshold, a failure when the threshold is 0."""
+    warned = _dead_letter_test(pipeline, 1)
+    assert warned.returncode == 0, warned.stdout
+    assert "WARN 1 assert_dead_letters_below_threshold" in warned.stdout
+    failed = _dead_letter_test(pipeline, 0)
+    assert failed.returncode == 1, failed.stdout
+    assert "FAIL 1 assert_dead_letters_below_threshold" in failed.stdout
+
+
 # --------------------------------------------------------------------------------------------------
 # Incremental and idempotent
 # --------------------------------------------------------------------------------------------------
