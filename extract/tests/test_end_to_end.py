@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO_ROOT / "examples" / "claude_code" / "projects"
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
+EXCLUDE_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 MARTS = (
     "conversations",
@@ -98,8 +99,13 @@ def run_extract(lake: Path, source: Path) -> None:
     )
 
 
-def run_dbt(work: Path, lake: Path, warehouse: Path) -> None:
-    """``dbt build`` from the repo root; target/logs go to ``work`` so parallel runs don't clash."""
+def run_dbt(work: Path, lake: Path, warehouse: Path, *, with_tests: bool = False) -> None:
+    """``dbt build`` from the repo root; target/logs go to ``work`` so parallel runs don't clash.
+
+    Seeds and models only unless ``with_tests``: the data and unit tests run over the examples in
+    `make test-dbt` and on both adapters in test_postgres; these end-to-end tests check the marts'
+    values, and building without the 400-odd data tests makes each of them several times faster.
+    """
     env = {
         **os.environ,
         "LAKE_URI": str(lake),
@@ -116,6 +122,7 @@ def run_dbt(work: Path, lake: Path, warehouse: Path) -> None:
             str(work / "target"),
             "--log-path",
             str(work / "logs"),
+            *([] if with_tests else EXCLUDE_TESTS),
         ],
         cwd=REPO_ROOT,
         env=env,
