@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import click
 import duckdb
 
 from extract import __version__
-from extract.lake import Lake, LakeError, init_lake
+from extract.lake import ROW_GROUP_SIZE, Lake, LakeError, init_lake
+from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions, parse_bound
 from extract.platforms import REGISTRY
 from extract.progress import render_human
 from extract.runner import run_extract
@@ -34,6 +36,25 @@ def _parse_sources(
             raise click.BadParameter(f"unknown platform {name!r} (known: {known})", ctx, param)
         sources[name].append(Path(path).expanduser())
     return dict(sources)
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return _bound(ctx, param, value, end=False)
+
+
+def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return _bound(ctx, param, value, end=True)
+
+
+def _bound(
+    ctx: click.Context, param: click.Parameter, value: str | None, *, end: bool
+) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_bound(value, end=end)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 @click.group()
@@ -96,6 +117,42 @@ def init(lake_uri: str, quiet: bool) -> None:
     show_default=True,
     help="When no logs are found at all, land the bundled example logs instead.",
 )
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_since,
+    help="Only records whose own time is at or after DATE (YYYY-MM-DD, or a date-time; UTC "
+    "unless it has an offset). Records without a time of their own go by their file's "
+    "modification time (per platform: `extract platforms`).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    callback=_until,
+    help="Only records before DATE; a plain YYYY-MM-DD includes that whole day.",
+)
+@click.option(
+    "--session",
+    "sessions",
+    multiple=True,
+    metavar="ID",
+    help="Only records of this session / conversation id (repeatable).",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Ignore the incremental state: read every file whole and land its records again "
+    "(harmless: dbt folds the repeated records). For a re-land after a parser change, or with "
+    "--since/--until for a backfill.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, ROW_GROUP_SIZE),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    metavar="N",
+    help="Rows per Parquet file (and row group) written to the lake.",
+)
 def run_cmd(
     sources: dict[str, list[Path]],
     platforms: tuple[str, ...],
@@ -103,8 +160,27 @@ def run_cmd(
     quiet: bool,
     as_json: bool,
     examples: bool,
+    since: datetime | None,
+    until: datetime | None,
+    sessions: tuple[str, ...],
+    full: bool,
+    batch_size: int,
 ) -> None:
-    """Discover assistant logs and land new raw records in the lake (incremental)."""
+    """Discover assistant logs and land new raw records in the lake (incremental).
+
+    A run with --since, --until or --session lands only the matching records and records no
+    incremental state, so the records it skipped still land on the next unfiltered run.
+    """
+    try:
+        options = ExtractionOptions(
+            since=since,
+            until=until,
+            sessions=frozenset(sessions),
+            full=full,
+            batch_size=batch_size,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     if platforms:
         excluded = sorted(set(sources) - set(platforms))
         if excluded:
@@ -120,6 +196,7 @@ def run_cmd(
             use_examples=examples,
             show_progress=show_progress,
             notify=lambda message: click.echo(message, err=True),
+            options=options,
         )
     except LakeError as exc:
         click.echo(f"error: the lake cannot be written: {exc}", err=True)
