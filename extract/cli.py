@@ -331,3 +331,125 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(report_json(report) if as_json else render_report(report, f"{target} {schema_name}"))
+
+
+@main.command("sources")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PLATFORM=PATH",
+    callback=_parse_sources,
+    help="Check this folder or file for PLATFORM instead of its default locations (repeatable).",
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(sorted(REGISTRY)),
+    help="Only these platforms (repeatable; default: all).",
+)
+@click.option(
+    "--lake",
+    "lake_uri",
+    envvar="LAKE_URI",
+    default="./lake",
+    show_default=True,
+    help=LAKE_HELP + " [env: LAKE_URI]",
+)
+@click.option(
+    "--warehouse",
+    envvar="WAREHOUSE_PATH",
+    default="warehouse.duckdb",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The DuckDB warehouse. [env: WAREHOUSE_PATH]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list default locations not there.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable JSON report.")
+def sources_cmd(
+    sources: dict[str, list[Path]],
+    platforms: tuple[str, ...],
+    lake_uri: str,
+    warehouse: Path,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Check every platform's sources: where it looks, what it finds, what is wrong.
+
+    Reads only the head of each file. Exits 1 when a --source path is missing or unreadable;
+    everything else (an empty folder, an unknown format version) is reported, not fatal. Also
+    reports the disk size of the lake and of the warehouse.
+    """
+    from extract.sources import check_sources, exit_code, render_text, storage
+
+    if platforms:
+        excluded = sorted(set(sources) - set(platforms))
+        if excluded:
+            raise click.UsageError(
+                f"--source given for {', '.join(excluded)} but --platform does not include it"
+            )
+    reports = check_sources(list(platforms) or None, sources)
+    store = storage(lake_uri, warehouse)
+    if as_json:
+        payload = {
+            "platforms": [r.to_json() for r in reports],
+            "storage": store.to_json(),
+            "ok": exit_code(reports) == 0,
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(render_text(reports, store, show_all))
+    code = exit_code(reports)
+    if code:
+        click.echo("error: a --source path is missing or unreadable (see above)", err=True)
+    sys.exit(code)
+
+
+@main.command("platforms")
+@click.option("--json", "as_json", is_flag=True, help="Print the registry as JSON.")
+@click.option(
+    "--markdown", is_flag=True, help="Print the README's generated platform tables (Markdown)."
+)
+@click.option(
+    "--write-readme",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="README",
+    help="Rewrite the generated platform tables of README (between its BEGIN/END markers).",
+)
+@click.option(
+    "--write-dbt",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="DBT_PROJECT_YML",
+    help="Rewrite dbt's unified_platforms var (between its BEGIN/END markers) from the registry.",
+)
+def platforms_cmd(
+    as_json: bool, markdown: bool, write_readme: Path | None, write_dbt: Path | None
+) -> None:
+    """Every registered platform: extractor version, formats and format versions it reads,
+    default locations per OS, the unified fields it can fill, and how --since/--until and
+    --session read its records.
+
+    The registry is the one list of platforms: the README's platform tables (--write-readme) and
+    dbt's unified_platforms var (--write-dbt) are generated from it (`make platforms`).
+    """
+    from extract.catalog import catalog, markdown_blocks, render_text, write_dbt_project
+    from extract.catalog import write_readme as rewrite_readme
+
+    entries = catalog()
+    if write_readme is not None or write_dbt is not None:
+        for path, rewrite in ((write_readme, rewrite_readme), (write_dbt, write_dbt_project)):
+            if path is None:
+                continue
+            try:
+                changed = rewrite(path)
+            except ValueError as exc:
+                click.echo(f"error: {path}: {exc}", err=True)
+                sys.exit(1)
+            click.echo(f"{path}: {'rewritten' if changed else 'already up to date'}")
+    elif as_json:
+        click.echo(json.dumps(entries, indent=2))
+    elif markdown:
+        click.echo("\n\n".join(markdown_blocks(entries).values()))
+    else:
+        click.echo(render_text(entries))
