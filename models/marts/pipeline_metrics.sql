@@ -24,7 +24,9 @@ dbt_results as (
 
 messages as (
 
-    select run_id, count(*) as messages_landed
+    select
+        run_id,
+        count(*) as messages_landed
     from {{ ref('int_messages_unioned') }}
     group by 1
 
@@ -32,7 +34,9 @@ messages as (
 
 versions as (
 
-    select run_id, count(*) as conversations_landed
+    select
+        run_id,
+        count(*) as conversations_landed
     from {{ ref('conversation_versions') }}
     group by 1
 
@@ -40,7 +44,9 @@ versions as (
 
 dead_letters as (
 
-    select run_id, count(*) as dead_letters
+    select
+        run_id,
+        count(*) as dead_letters
     from {{ ref('dead_letter_records') }}
     group by 1
 
@@ -48,7 +54,9 @@ dead_letters as (
 
 duplicates as (
 
-    select dropped_run_id as run_id, count(*) as duplicates_dropped
+    select
+        dropped_run_id as run_id,
+        count(*) as duplicates_dropped
     from {{ ref('duplicates') }}
     group by 1
 
@@ -99,10 +107,10 @@ matched as (
     from runs_in_order
     inner join invocations
         on
-            invocations.invocation_started_at >= runs_in_order.finished_at
+            runs_in_order.finished_at <= invocations.invocation_started_at
             and (
                 runs_in_order.next_run_started_at is null
-                or invocations.invocation_started_at < runs_in_order.next_run_started_at
+                or runs_in_order.next_run_started_at > invocations.invocation_started_at
             )
 
 ),
