@@ -14,7 +14,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
-.PHONY: help install extract build run summary test test-python test-dbt lint docs clean
+.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -34,10 +34,19 @@ build: install ## dbt build: seeds, models, unit tests and data tests into $$WAR
 	$(BIN)/python -m extract init --quiet
 	$(DBT) build --profiles-dir .
 
-run: install ## extract (your logs, else the bundled examples), build, and print a summary
+sources: install ## check every platform's sources (where, what, what is wrong) and the disk size
+	$(BIN)/python -m extract sources
+
+run: install ## check the sources, extract (your logs, else the bundled examples), build, summary
+	$(BIN)/python -m extract sources
 	$(BIN)/python -m extract run --examples
 	$(DBT) build --profiles-dir . --quiet
 	$(BIN)/python -m extract summary
+
+platforms: install ## regenerate the README's platform tables and dbt's unified_platforms from the registry
+	$(BIN)/python -m extract platforms --write-readme README.md --write-dbt dbt_project.yml
+
+readme-platforms: platforms ## the same as `make platforms`
 
 summary: install ## print what the warehouse holds
 	$(BIN)/python -m extract summary

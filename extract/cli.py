@@ -6,14 +6,16 @@ import json
 import os
 import sys
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import click
 import duckdb
 
 from extract import __version__
-from extract.lake import Lake, LakeError, init_lake
+from extract.lake import ROW_GROUP_SIZE, Lake, LakeError, init_lake
 from extract.lock import LockBusy, lake_lock
+from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions, parse_bound
 from extract.platforms import REGISTRY
 from extract.progress import render_human
 from extract.runner import run_extract
@@ -36,6 +38,25 @@ def _parse_sources(
             raise click.BadParameter(f"unknown platform {name!r} (known: {known})", ctx, param)
         sources[name].append(Path(path).expanduser())
     return dict(sources)
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return _bound(ctx, param, value, end=False)
+
+
+def _until(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return _bound(ctx, param, value, end=True)
+
+
+def _bound(
+    ctx: click.Context, param: click.Parameter, value: str | None, *, end: bool
+) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_bound(value, end=end)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 @click.group()
@@ -99,6 +120,42 @@ def init(lake_uri: str, quiet: bool) -> None:
     help="When no logs are found at all, land the bundled example logs instead.",
 )
 @click.option(
+    "--since",
+    metavar="DATE",
+    callback=_since,
+    help="Only records whose own time is at or after DATE (YYYY-MM-DD, or a date-time; UTC "
+    "unless it has an offset). Records without a time of their own go by their file's "
+    "modification time (per platform: `extract platforms`).",
+)
+@click.option(
+    "--until",
+    metavar="DATE",
+    callback=_until,
+    help="Only records before DATE; a plain YYYY-MM-DD includes that whole day.",
+)
+@click.option(
+    "--session",
+    "sessions",
+    multiple=True,
+    metavar="ID",
+    help="Only records of this session / conversation id (repeatable).",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Ignore the incremental state: read every file whole and land its records again "
+    "(harmless: dbt folds the repeated records). For a re-land after a parser change, or with "
+    "--since/--until for a backfill.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, ROW_GROUP_SIZE),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    metavar="N",
+    help="Rows per Parquet file (and row group) written to the lake.",
+)
+@click.option(
     "--wait",
     "wait_seconds",
     type=click.FloatRange(min=0),
@@ -114,9 +171,28 @@ def run_cmd(
     quiet: bool,
     as_json: bool,
     examples: bool,
+    since: datetime | None,
+    until: datetime | None,
+    sessions: tuple[str, ...],
+    full: bool,
+    batch_size: int,
     wait_seconds: float,
 ) -> None:
-    """Discover assistant logs and land new raw records in the lake (incremental)."""
+    """Discover assistant logs and land new raw records in the lake (incremental).
+
+    A run with --since, --until or --session lands only the matching records and records no
+    incremental state, so the records it skipped still land on the next unfiltered run.
+    """
+    try:
+        options = ExtractionOptions(
+            since=since,
+            until=until,
+            sessions=frozenset(sessions),
+            full=full,
+            batch_size=batch_size,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     if platforms:
         excluded = sorted(set(sources) - set(platforms))
         if excluded:
@@ -133,6 +209,7 @@ def run_cmd(
                 use_examples=examples,
                 show_progress=show_progress,
                 notify=lambda message: click.echo(message, err=True),
+                options=options,
             )
     except LockBusy as exc:
         click.echo(f"error: {exc}", err=True)
@@ -270,3 +347,125 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(report_json(report) if as_json else render_report(report, f"{target} {schema_name}"))
+
+
+@main.command("sources")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PLATFORM=PATH",
+    callback=_parse_sources,
+    help="Check this folder or file for PLATFORM instead of its default locations (repeatable).",
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(sorted(REGISTRY)),
+    help="Only these platforms (repeatable; default: all).",
+)
+@click.option(
+    "--lake",
+    "lake_uri",
+    envvar="LAKE_URI",
+    default="./lake",
+    show_default=True,
+    help=LAKE_HELP + " [env: LAKE_URI]",
+)
+@click.option(
+    "--warehouse",
+    envvar="WAREHOUSE_PATH",
+    default="warehouse.duckdb",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The DuckDB warehouse. [env: WAREHOUSE_PATH]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list default locations not there.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable JSON report.")
+def sources_cmd(
+    sources: dict[str, list[Path]],
+    platforms: tuple[str, ...],
+    lake_uri: str,
+    warehouse: Path,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Check every platform's sources: where it looks, what it finds, what is wrong.
+
+    Reads only the head of each file. Exits 1 when a --source path is missing or unreadable;
+    everything else (an empty folder, an unknown format version) is reported, not fatal. Also
+    reports the disk size of the lake and of the warehouse.
+    """
+    from extract.sources import check_sources, exit_code, render_text, storage
+
+    if platforms:
+        excluded = sorted(set(sources) - set(platforms))
+        if excluded:
+            raise click.UsageError(
+                f"--source given for {', '.join(excluded)} but --platform does not include it"
+            )
+    reports = check_sources(list(platforms) or None, sources)
+    store = storage(lake_uri, warehouse)
+    if as_json:
+        payload = {
+            "platforms": [r.to_json() for r in reports],
+            "storage": store.to_json(),
+            "ok": exit_code(reports) == 0,
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(render_text(reports, store, show_all))
+    code = exit_code(reports)
+    if code:
+        click.echo("error: a --source path is missing or unreadable (see above)", err=True)
+    sys.exit(code)
+
+
+@main.command("platforms")
+@click.option("--json", "as_json", is_flag=True, help="Print the registry as JSON.")
+@click.option(
+    "--markdown", is_flag=True, help="Print the README's generated platform tables (Markdown)."
+)
+@click.option(
+    "--write-readme",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="README",
+    help="Rewrite the generated platform tables of README (between its BEGIN/END markers).",
+)
+@click.option(
+    "--write-dbt",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="DBT_PROJECT_YML",
+    help="Rewrite dbt's unified_platforms var (between its BEGIN/END markers) from the registry.",
+)
+def platforms_cmd(
+    as_json: bool, markdown: bool, write_readme: Path | None, write_dbt: Path | None
+) -> None:
+    """Every registered platform: extractor version, formats and format versions it reads,
+    default locations per OS, the unified fields it can fill, and how --since/--until and
+    --session read its records.
+
+    The registry is the one list of platforms: the README's platform tables (--write-readme) and
+    dbt's unified_platforms var (--write-dbt) are generated from it (`make platforms`).
+    """
+    from extract.catalog import catalog, markdown_blocks, render_text, write_dbt_project
+    from extract.catalog import write_readme as rewrite_readme
+
+    entries = catalog()
+    if write_readme is not None or write_dbt is not None:
+        for path, rewrite in ((write_readme, rewrite_readme), (write_dbt, write_dbt_project)):
+            if path is None:
+                continue
+            try:
+                changed = rewrite(path)
+            except ValueError as exc:
+                click.echo(f"error: {path}: {exc}", err=True)
+                sys.exit(1)
+            click.echo(f"{path}: {'rewritten' if changed else 'already up to date'}")
+    elif as_json:
+        click.echo(json.dumps(entries, indent=2))
+    elif markdown:
+        click.echo("\n\n".join(markdown_blocks(entries).values()))
+    else:
+        click.echo(render_text(entries))

@@ -77,6 +77,8 @@ def pg_type(dtype: pa.DataType) -> str:
         return "integer"
     if pa.types.is_boolean(dtype):
         return "boolean"
+    if pa.types.is_floating(dtype):
+        return "double precision"
     if pa.types.is_timestamp(dtype):
         return "timestamptz"
     if pa.types.is_list(dtype):
@@ -106,7 +108,11 @@ def _pg_array_literal(values: list[str] | None) -> str | None:
 
 def to_copy_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.Table:
     """Make a record batch COPY-ready: bytea as hex, lists as array literals, no NUL in text."""
-    table = pa.Table.from_batches([batch]).select(schema.names)
+    table = pa.Table.from_batches([batch])
+    for f in schema:  # a file written before a column was added (nullable, append-only): nulls
+        if f.name not in table.column_names:
+            table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
+    table = table.select(schema.names)
     for i, f in enumerate(schema):
         col = table.column(i)
         if pa.types.is_binary(f.type):
@@ -206,6 +212,11 @@ def prepare_schema(conn: Any, schema_name: str, platforms: list[str]) -> None:
         for p in platforms:
             cur.execute(create_table_sql(schema_name, p, RAW_SCHEMA))
         cur.execute(create_table_sql(schema_name, "extract_runs", RUNS_SCHEMA))
+        for f in RUNS_SCHEMA:  # columns added since the table was created (nullable)
+            cur.execute(
+                f"alter table {quote_ident(schema_name)}.extract_runs"
+                f" add column if not exists {quote_ident(f.name)} {pg_type(f.type)}"
+            )
         cur.execute(
             f"create table if not exists {quote_ident(schema_name)}.{LOADED_TABLE} ("
             " lake_path text primary key, target_table text not null, rows bigint not null,"

@@ -13,6 +13,8 @@ from typing import Any
 import click
 import pyarrow as pa
 
+from extract.metrics import StageMetrics
+from extract.options import ExtractionOptions
 from extract.schema import RUNS_SCHEMA
 
 CATEGORIES = ("new", "grown", "rewritten", "unchanged", "failed")
@@ -53,6 +55,9 @@ class RunSummary:
     status: str = "running"
     examples_used: list[str] = field(default_factory=list)
     raw_files: list[str] = field(default_factory=list)
+    options: ExtractionOptions = field(default_factory=ExtractionOptions)
+    records_filtered: int = 0
+    metrics: StageMetrics = field(default_factory=StageMetrics)
 
     @property
     def totals(self) -> PlatformCounts:
@@ -93,6 +98,9 @@ class RunSummary:
             "errors": [asdict(e) for e in self.errors],
             "examples_used": self.examples_used,
             "raw_files": self.raw_files,
+            "options": self.options.to_json(),
+            "records_filtered": self.records_filtered,
+            "metrics": self.metrics.to_json(),
         }
 
     def to_runs_table(self) -> pa.Table:
@@ -117,6 +125,9 @@ class RunSummary:
             "errors_json": json.dumps([asdict(e) for e in self.errors]),
             "platform_counts_json": json.dumps({n: asdict(c) for n, c in self.platforms.items()}),
             "status": self.status,
+            "options_json": json.dumps(self.options.to_json()),
+            "records_filtered": self.records_filtered,
+            **self.metrics.to_json(),
         }
         return pa.Table.from_pylist([row], schema=RUNS_SCHEMA)
 
@@ -170,12 +181,36 @@ def render_human(summary: RunSummary) -> str:
         lines.append("No source files were found (nothing to land).")
     elif total.rows_landed == 0 and not summary.errors:
         lines.append("Nothing new to land.")
+    if summary.options.filtered:
+        lines.append(
+            f"filters: {_describe_filters(summary.options)}; {summary.records_filtered} record(s) "
+            "skipped (not marked as landed: a later unfiltered run lands them)"
+        )
+    if summary.options.full:
+        lines.append("--full: the incremental state was ignored; every file was read whole")
+    m = summary.metrics
+    lines.append(
+        f"time: discover {m.discover_seconds:.2f}s, extract {m.extract_seconds:.2f}s, "
+        f"load {m.load_seconds:.2f}s ({m.files_written} file(s), {human_bytes(m.bytes_written)})"
+        + (f"; peak memory {human_bytes(m.peak_memory_bytes)}" if m.peak_memory_bytes else "")
+    )
     if summary.errors:
         lines.append(f"errors ({len(summary.errors)}):")
         lines.extend(f"  [{e.platform}] {e.file}: {e.message}" for e in summary.errors)
     lines.append(f"lake: {summary.lake_uri}")
     lines.append(f"run id: {summary.run_id}")
     return "\n".join(lines)
+
+
+def _describe_filters(options: ExtractionOptions) -> str:
+    parts = []
+    if options.since is not None:
+        parts.append(f"since {options.since.isoformat()}")
+    if options.until is not None:
+        parts.append(f"until {options.until.isoformat()} (excluded)")
+    if options.sessions:
+        parts.append("session " + ", ".join(sorted(options.sessions)))
+    return ", ".join(parts)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 from extract import __version__
 from extract.discovery import SourceFile, discover_sources
 from extract.lake import Lake, LakeError, init_lake
+from extract.metrics import Stopwatch
+from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
 from extract.platforms import REGISTRY, FileFormat, Platform
 from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
 from extract.schema import RAW_SCHEMA
@@ -34,7 +36,7 @@ from extract.splitting import (
 )
 from extract.state import STATE_DIR, FileState, StateKey, load_states, states_table
 
-MAX_ROWS = 50_000
+MAX_ROWS = DEFAULT_BATCH_SIZE
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -67,11 +69,13 @@ class BatchWriter:
         *,
         max_rows: int = MAX_ROWS,
         max_text_bytes: int = MAX_TEXT_BYTES,
+        stopwatch: Stopwatch | None = None,
     ) -> None:
         self.lake = lake
         self.summary = summary
         self.max_rows = max_rows
         self.max_text_bytes = max_text_bytes
+        self.stopwatch = stopwatch or Stopwatch()
         self.seq = 0
         self.pending_states: list[FileState] = []
         self._reset()
@@ -97,6 +101,19 @@ class BatchWriter:
             states.append(in_progress)
         if self.rows == 0 and not states:
             return
+        with self.stopwatch.stage("load"):
+            self._flush(states)
+
+    def _write(self, rel: str, table: pa.Table) -> str:
+        dest = self.lake.write_table(rel, table)
+        try:
+            size = int(self.lake.fs.size(dest))
+        except (OSError, TypeError, ValueError):  # a store that cannot say: count the file only
+            size = 0
+        self.stopwatch.wrote(size)
+        return dest
+
+    def _flush(self, states: list[FileState]) -> None:
         self.seq += 1
         name = f"{self.summary.run_id}-{self.seq:05d}.parquet"
         if self.rows:
@@ -105,7 +122,7 @@ class BatchWriter:
             for platform in sorted(set(self.columns["platform"])):
                 part = table.filter(pc.equal(table["platform"], platform))
                 rel = f"raw/platform={platform}/date={date}/{name}"
-                self.summary.raw_files.append(self.lake.write_table(rel, part))
+                self.summary.raw_files.append(self._write(rel, part))
         if states:
             written_at = utc_now()
             for state in states:
@@ -114,7 +131,7 @@ class BatchWriter:
                     self.seq,
                     written_at,
                 )
-            self.lake.write_table(f"{STATE_DIR}/{name}", states_table(states))
+            self._write(f"{STATE_DIR}/{name}", states_table(states))
         self.pending_states.clear()
         self._reset()
 
@@ -129,15 +146,31 @@ class _FileContext:
 
 
 class Runner:
-    """Processes source files one by one into a BatchWriter."""
+    """Processes source files one by one into a BatchWriter.
+
+    Options (extract/options.py): ``full`` reads every file whole, whatever its state says (a
+    file whose landed bytes are unchanged keeps its ``source_file_version``); a filter
+    (``since``/``until``/``sessions``) skips the records it excludes and then writes no state at
+    all, so that nothing it skipped is ever taken for landed.
+    """
 
     def __init__(
-        self, summary: RunSummary, states: Mapping[StateKey, FileState], writer: BatchWriter
+        self,
+        summary: RunSummary,
+        states: Mapping[StateKey, FileState],
+        writer: BatchWriter,
+        options: ExtractionOptions | None = None,
     ) -> None:
         self.summary = summary
         self.states = states
         self.writer = writer
+        self.options = options or ExtractionOptions()
+        self.keep_state = not self.options.filtered
         self._checkpoint: Callable[[], FileState] | None = None
+
+    def _save(self, state: FileState) -> None:
+        if self.keep_state:
+            self.writer.pending_states.append(state)
 
     def fail(self, platform: str, file: str, message: str) -> None:
         self.summary.errors.append(RunError(platform, file, message))
@@ -161,7 +194,12 @@ class Runner:
             return "failed"
         prev = self.states.get((platform.name, src.uri))
         mtime = mtime_of(st)
-        if prev is not None and prev.source_size == st.st_size and prev.source_mtime == mtime:
+        if (
+            not self.options.full
+            and prev is not None
+            and prev.source_size == st.st_size
+            and prev.source_mtime == mtime
+        ):
             return "unchanged"
         self._checkpoint = None
         try:
@@ -171,7 +209,7 @@ class Runner:
                 return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
         except OSError as exc:
             if self._checkpoint is not None:  # keep the lines already batched, resume after them
-                self.writer.pending_states.append(self._checkpoint())
+                self._save(self._checkpoint())
             self.fail(platform.name, src.uri, _os_message(exc))
             return "failed"
         finally:
@@ -210,12 +248,10 @@ class Runner:
                         same_prefix = False  # the landed line itself was extended: rewritten
                 if same_prefix:
                     category = "grown" if size > resume_at else "unchanged"
-                    version, offset, lines = (
-                        prev.source_file_version,
-                        resume_at,
-                        prev.lines_consumed,
-                    )
-                    landed, open_line, hasher = prev.records_landed, still_open, h
+                    version = prev.source_file_version
+                    if not self.options.full:  # --full: read it again from the first byte
+                        offset, lines = resume_at, prev.lines_consumed
+                        landed, open_line, hasher = prev.records_landed, still_open, h
         reader = JsonlReader(f, offset=offset, size=size, lines=lines, hasher=hasher)
         reader.open_line = open_line
         ctx = _FileContext(src, fmt, version, size, mtime)
@@ -244,10 +280,10 @@ class Runner:
                 self._add(ctx, piece, counts)
                 landed_now += 1
                 if self.writer.full:
-                    self.writer.flush(in_progress=checkpoint())
+                    self.writer.flush(in_progress=checkpoint() if self.keep_state else None)
         finally:
             counts.bytes_read += reader.bytes_read
-        self.writer.pending_states.append(checkpoint(final=True))
+        self._save(checkpoint(final=True))
         self._checkpoint = None
         return category
 
@@ -276,12 +312,14 @@ class Runner:
             hasher, length = hashlib.sha256(data), len(data)
         counts.bytes_read += length
         digest = hasher.hexdigest()
-        if prev is not None and prev.consumed_sha256 == digest:
+        if prev is not None and prev.consumed_sha256 == digest and not self.options.full:
             category, version, pieces = "unchanged", prev.source_file_version, []
             landed = prev.records_landed
         else:
             category = "new" if prev is None else "rewritten"
             version = 1 if prev is None else prev.source_file_version + 1
+            if prev is not None and prev.consumed_sha256 == digest:  # --full, same bytes
+                category, version = "unchanged", prev.source_file_version
             if fmt.zip_member is not None:
                 try:
                     pieces = split_zip_members(f, fmt.zip_member, **split_options)
@@ -302,7 +340,7 @@ class Runner:
             self._add(ctx, piece, counts)
             if self.writer.full:
                 self.writer.flush()
-        self.writer.pending_states.append(
+        self._save(
             FileState(
                 platform=src.platform.name,
                 source_uri=src.uri,
@@ -335,6 +373,11 @@ class Runner:
                 except (ValueError, RecursionError):
                     parsed = None
         platform = ctx.src.platform
+        if self.options.filtered:
+            when = platform.record_time(parsed, ctx.src.path) or ctx.mtime
+            if not self.options.keeps(when, platform.record_session(parsed, ctx.src.path)):
+                self.summary.records_filtered += 1
+                return
         row = {
             "platform": platform.name,
             "source_uri": ctx.src.uri,
@@ -371,10 +414,19 @@ def run_extract(
     examples_dir: Path | None = None,
     show_progress: bool = False,
     notify: Callable[[str], None] = lambda message: None,
-    max_rows: int = MAX_ROWS,
+    max_rows: int | None = None,
     max_text_bytes: int = MAX_TEXT_BYTES,
+    options: ExtractionOptions | None = None,
 ) -> RunSummary:
-    """One extract run. Raises ``LakeError`` when the lake cannot be prepared at all."""
+    """One extract run. Raises ``LakeError`` when the lake cannot be prepared at all.
+
+    ``max_rows`` (default: ``options.batch_size``) is the most rows one flush writes, so the most
+    rows of one Parquet file (and of its one row group).
+    """
+    options = options or ExtractionOptions()
+    if max_rows is None:
+        max_rows = options.batch_size
+    stopwatch = Stopwatch()
     started_at = utc_now()
     names = list(platforms) if platforms else sorted(REGISTRY)
     sources = sources or {}
@@ -387,10 +439,54 @@ def run_extract(
         lake_uri=lake.uri,
         extractor_version=__version__,
         platforms={name: PlatformCounts() for name in names},
+        options=options,
     )
     init_lake(lake, sorted(REGISTRY))
     states = load_states(lake)
 
+    with stopwatch.stage("discover"):
+        files = _discover(names, sources, env, home, use_examples, examples_dir, summary, notify)
+
+    writer = BatchWriter(
+        lake, summary, max_rows=max_rows, max_text_bytes=max_text_bytes, stopwatch=stopwatch
+    )
+    runner = Runner(summary, states, writer, options)
+    lake_failed = False
+    try:
+        with progress_bar(len(files), show_progress) as bar:
+            load_before = stopwatch.metrics.load_seconds
+            with stopwatch.stage("extract"):
+                for src in files:
+                    runner.process(src)
+                    bar.update(1)
+            # the writer flushed while files were read: that time is the load stage's
+            stopwatch.metrics.extract_seconds -= stopwatch.metrics.load_seconds - load_before
+        writer.flush()
+    except LakeError as exc:
+        lake_failed = True
+        summary.errors.append(RunError("-", lake.uri, str(exc)))
+    summary.metrics = stopwatch.finish()
+    summary.finish(utc_now(), lake_failed=lake_failed)
+    try:
+        lake.write_table(f"_runs/{summary.run_id}.parquet", summary.to_runs_table())
+    except LakeError as exc:
+        summary.errors.append(RunError("-", lake.uri, str(exc)))
+        summary.status = "failed"
+    return summary
+
+
+def _discover(
+    names: Sequence[str],
+    sources: Mapping[str, Sequence[Path]],
+    env: Mapping[str, str],
+    home: Path,
+    use_examples: bool,
+    examples_dir: Path | None,
+    summary: RunSummary,
+    notify: Callable[[str], None],
+) -> list[SourceFile]:
+    """The source files of the run: each platform's ``--source`` paths, else its default roots
+    (else, with ``use_examples`` and nothing found at all, the bundled examples)."""
     files: list[SourceFile] = []
     for name in names:
         platform: Platform = REGISTRY[name]
@@ -405,26 +501,7 @@ def run_extract(
     if use_examples and not files:
         examples = EXAMPLES_DIR if examples_dir is None else examples_dir
         files.extend(_example_files(names, examples, summary, notify))
-
-    writer = BatchWriter(lake, summary, max_rows=max_rows, max_text_bytes=max_text_bytes)
-    runner = Runner(summary, states, writer)
-    lake_failed = False
-    try:
-        with progress_bar(len(files), show_progress) as bar:
-            for src in files:
-                runner.process(src)
-                bar.update(1)
-        writer.flush()
-    except LakeError as exc:
-        lake_failed = True
-        summary.errors.append(RunError("-", lake.uri, str(exc)))
-    summary.finish(utc_now(), lake_failed=lake_failed)
-    try:
-        lake.write_table(f"_runs/{summary.run_id}.parquet", summary.to_runs_table())
-    except LakeError as exc:
-        summary.errors.append(RunError("-", lake.uri, str(exc)))
-        summary.status = "failed"
-    return summary
+    return files
 
 
 def _example_files(

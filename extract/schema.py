@@ -69,5 +69,20 @@ RUNS_SCHEMA = pa.schema(
         pa.field("errors_json", pa.string(), nullable=False),
         pa.field("platform_counts_json", pa.string(), nullable=False),
         pa.field("status", pa.string(), nullable=False),
+        # Added by issue 10 (append-only and nullable, so that older _runs files still read with
+        # union_by_name): the run's options, the records its filters skipped, what it wrote,
+        # and its metrics per stage. Stages: discover (find the source files), extract (read and
+        # split them), load (write Parquet to the lake); the transform stage is dbt's
+        # (dbt_run_results, the pipeline_metrics mart).
+        pa.field("options_json", pa.string(), nullable=True),
+        pa.field("records_filtered", pa.int64(), nullable=True),
+        pa.field("files_written", pa.int64(), nullable=True),
+        pa.field("bytes_written", pa.int64(), nullable=True),
+        pa.field("discover_seconds", pa.float64(), nullable=True),
+        pa.field("extract_seconds", pa.float64(), nullable=True),
+        pa.field("load_seconds", pa.float64(), nullable=True),
+        pa.field("total_seconds", pa.float64(), nullable=True),
+        pa.field("cpu_seconds", pa.float64(), nullable=True),
+        pa.field("peak_memory_bytes", pa.int64(), nullable=True),
     ]
 )

@@ -2,20 +2,90 @@
 
 A platform knows where its logs live (``default_roots``), which files under a root are its source
 files (``discover``), how each file is split into records (``file_format``) and how to read the
-app/format version out of a parsed record (``source_version``). Everything else (state, splitting,
-batching, writing) is shared and platform-independent.
+app/format version out of a parsed record (``source_version``). For the run options
+``--since/--until/--session`` it says how to read a record's own time (``record_time``) and
+session (``record_session``); the defaults (no time of its own: the file's modification time is
+used; no session) suit a format that has neither. Its metadata (``extractor_version``,
+``formats``, ``version_prefixes``, ``fills``, ``locations_summary``, the ``*_doc`` strings) feeds
+``python -m extract platforms`` and the README's platform table. Everything else (state,
+splitting, batching, writing) is shared and platform-independent.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 OnError = Callable[[Path, OSError], None]
+
+# The unified fields a platform may be able to fill (``Platform.fills``), in display order.
+UNIFIED_FIELDS = ("tokens", "cost", "timestamps", "tool_calls", "model", "workspace", "branch")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ISO_Z = re.compile(r"[zZ]$")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A UTC datetime from what logs write: ISO-8601 text (any offset; none means UTC), epoch
+    seconds, milliseconds or microseconds (told apart by size; numbers or digit strings).
+    ``None`` when ``value`` is none of these."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            try:
+                parsed = datetime.fromisoformat(_ISO_Z.sub("+00:00", text))
+            except ValueError:
+                return None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            return parsed.astimezone(timezone.utc)
+    if isinstance(value, (int, float)):
+        magnitude = abs(value)
+        if magnitude >= 1e14:  # microseconds
+            seconds = value / 1e6
+        elif magnitude >= 1e11:  # milliseconds
+            seconds = value / 1e3
+        else:
+            seconds = float(value)
+        try:
+            return _EPOCH + timedelta(seconds=seconds)
+        except OverflowError:
+            return None
+    return None
+
+
+def first_time(record: Any, *keys: str) -> datetime | None:
+    """The first of ``record[key]`` (a dict's members, in order) that parses as a time."""
+    if not isinstance(record, dict):
+        return None
+    for key in keys:
+        found = parse_time(record.get(key))
+        if found is not None:
+            return found
+    return None
+
+
+def first_text(record: Any, *keys: str) -> str | None:
+    """The first of ``record[key]`` that is a non-empty string."""
+    if not isinstance(record, dict):
+        return None
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +121,22 @@ class Platform(ABC):
     """One AI assistant's log format."""
 
     name: str
+    # Bump when this module lands records differently (splitting, kinds, discovery): a re-land
+    # after such a change is `python -m extract run --full --platform <name>`.
+    extractor_version: ClassVar[str] = "1"
+    # The file formats this module reads, in words (for `extract platforms` and the README).
+    formats: ClassVar[tuple[str, ...]] = ()
+    # Prefixes of the `source_version` values the staging models were written against; the same
+    # rows as seeds/known_format_versions.csv (a test holds them equal). Empty: the format states
+    # no version.
+    version_prefixes: ClassVar[tuple[str, ...]] = ()
+    # Which unified fields this platform can fill (a subset of UNIFIED_FIELDS).
+    fills: ClassVar[frozenset[str]] = frozenset()
+    # Where it looks, in one line for the README (the full list per OS: default_locations()).
+    locations_summary: ClassVar[str] = ""
+    # How --since/--until and --session read a record (documented per platform).
+    time_doc: ClassVar[str] = "the file's modification time (the format has no time per record)"
+    session_doc: ClassVar[str] = "none (`--session` lands nothing of this platform)"
 
     @abstractmethod
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
@@ -64,9 +150,40 @@ class Platform(ABC):
     def source_version(self, record: Any) -> str | None:
         """The app/format version a parsed record states, if any."""
 
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        """The record's own time (UTC), or ``None`` when it has none (the run options then use
+        the file's modification time). ``record`` is the parsed JSON (None when not JSON)."""
+        return None
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        """The session / conversation id the record belongs to, or ``None``."""
+        return None
+
     def example_root(self, examples_dir: Path) -> Path:
         """Where this platform's bundled example logs live under the repo's ``examples/``."""
         return examples_dir / self.name
+
+    def fixture_paths(self, fixtures_dir: Path) -> list[Path]:
+        """This platform's test fixtures under ``extract/tests/fixtures/`` (checked by
+        ``extract/tests/test_plugin.py``)."""
+        return [fixtures_dir / self.name]
+
+    def default_locations(self) -> dict[str, list[str]]:
+        """The default roots per operating system (``any`` = the same path everywhere), written
+        with ``~`` and ``%APPDATA%`` placeholders."""
+        out: dict[str, list[str]] = {}
+        for root in self.default_roots({"APPDATA": "%APPDATA%"}, Path("~")):
+            text = root.as_posix()
+            if "/Library/Application Support/" in text:
+                system = "macos"
+            elif text.startswith("%APPDATA%"):
+                system = "windows"
+            elif text.startswith("~/.config/") or "-server" in text:
+                system = "linux"
+            else:
+                system = "any"
+            out.setdefault(system, []).append(text)
+        return out
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         """What to tell the run's ``notify`` after scanning the default roots (None: nothing)."""

@@ -16,10 +16,11 @@ conversation's keys, or a ``.zip`` whose directory lists a ``conversations.json`
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform
+from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
 from extract.splitting import zip_has_member
 
 EXPORT_MEMBER = "conversations.json"
@@ -70,6 +71,18 @@ def looks_like_export(path: Path) -> bool:
 
 class ChatGPT(Platform):
     name = "chatgpt"
+    formats = (
+        "export `conversations.json` (a top-level array), one record per conversation",
+        "the export `.zip`, read in place",
+        "a `.json` holding one conversation object (given with `--source`)",
+    )
+    fills = frozenset({"timestamps", "tool_calls", "model"})
+    locations_summary = (
+        "exports in `~/Downloads` (`conversations.json` or the export `.zip`, read in place); "
+        "point at others with `--source chatgpt=PATH`"
+    )
+    time_doc = "the conversation's `update_time` (else `create_time`)"
+    session_doc = "the conversation's `conversation_id` (else `id`)"
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return [home / "Downloads"]
@@ -100,3 +113,9 @@ class ChatGPT(Platform):
 
     def source_version(self, record: Any) -> str | None:
         return None  # exports carry no app or format version
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        return first_time(record, "update_time", "create_time")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        return first_text(record, "conversation_id", "id")

@@ -9,10 +9,11 @@ transcripts exported as ``{"loglines": [...]}`` JSON documents.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, Platform
+from extract.platforms.base import FileFormat, Platform, first_text, first_time
 
 _JSONL = FileFormat("jsonl", "session_line")
 _META = FileFormat("json", "subagent_meta")
@@ -24,6 +25,28 @@ _OTHER_JSON = FileFormat(
 
 class ClaudeCode(Platform):
     name = "claude_code"
+    formats = (
+        "session transcripts `<session>.jsonl`, one record per line",
+        "subagent transcripts (`agent-*.jsonl`, `<session>/subagents/`) and `.meta.json` sidecars",
+        "`sessions-index.json`",
+        'web transcripts `{"loglines": [...]}`, one record per element',
+    )
+    version_prefixes = ("1.0.", "2.0.", "2.1.")
+    fills = frozenset(
+        {"tokens", "cost", "timestamps", "tool_calls", "model", "workspace", "branch"}
+    )
+    locations_summary = (
+        "`~/.claude/projects`, `~/.config/claude/projects`, `$CLAUDE_CONFIG_DIR/projects` "
+        "(subagent files included)"
+    )
+    time_doc = (
+        "each line's `timestamp`; lines without one (summaries, sidecars, the sessions index) by "
+        "the file's modification time"
+    )
+    session_doc = (
+        "the line's `sessionId`; else the session the file belongs to (`<session>.jsonl`, "
+        "`<session>/subagents/…`)"
+    )
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         roots = [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
@@ -47,6 +70,23 @@ class ClaudeCode(Platform):
 
     def example_root(self, examples_dir: Path) -> Path:
         return examples_dir / self.name / "projects"
+
+    def fixture_paths(self, fixtures_dir: Path) -> list[Path]:
+        names = ("session_basic.jsonl", "web_session.json", "agent-a1b2c3d4e5f6a7b8c.meta.json")
+        return [fixtures_dir / name for name in names]
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        return first_time(record, "timestamp")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        found = first_text(record, "sessionId")
+        if found:
+            return found
+        if path.parent.name == "subagents":
+            return path.parent.parent.name
+        if path.name.endswith(".jsonl") and not path.name.startswith("agent-"):
+            return path.name.removesuffix(".jsonl")
+        return None
 
     def source_version(self, record: Any) -> str | None:
         if isinstance(record, dict):

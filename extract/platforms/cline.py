@@ -17,9 +17,11 @@ The newer Cline SDK/CLI (2026) writes one folder per session instead::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from extract.platforms.base import FileFormat
+from extract.platforms.base import FileFormat, first_text, first_time
 from extract.platforms.cline_family import TASK_FILES, ClineFamily, task_file_format
 
 SDK_SESSION = FileFormat("json", "sdk_session")
@@ -45,9 +47,39 @@ def _looks_like_sdk_session(path: Path) -> bool:
 class Cline(ClineFamily):
     name = "cline"
     extension_ids = ("saoudrizwan.claude-dev",)
+    formats = (
+        *ClineFamily.formats,
+        "`state/taskHistory.json`, one record per history item",
+        "Cline SDK/CLI sessions `sessions/<id>/<id>.json` and `<id>.messages.json` (one record "
+        "per message)",
+    )
+    locations_summary = (
+        "VS Code-like `User/globalStorage/saoudrizwan.claude-dev/` (Code, Insiders, VSCodium, "
+        "Cursor, Windsurf; Linux, macOS, `%APPDATA%`, `~/.vscode-server` and friends): "
+        "`tasks/<id>/`, `state/taskHistory.json`; the Cline SDK/CLI's `~/.cline/data/sessions`"
+    )
+    time_doc = (
+        "each element's `ts` (epoch ms), an SDK session's `started_at`; `task_metadata.json` and "
+        "entries without one by the file's modification time"
+    )
+    session_doc = (
+        "the task id (`tasks/<id>/`, a history item's `id`) or the SDK session id "
+        "(`sessions/<id>/`, `session_id`)"
+    )
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return [*super().default_roots(env, home), home / ".cline" / "data" / "sessions"]
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        return first_time(record, "ts", "started_at")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        name = path.name
+        if name in (f"{path.parent.name}.json", f"{path.parent.name}.messages.json"):
+            return path.parent.name  # an SDK session folder
+        if name.endswith(".messages.json"):
+            return first_text(record, "sessionId") or name.removesuffix(".messages.json")
+        return first_text(record, "session_id") or super().record_session(record, path)
 
     def file_format(self, path: Path) -> FileFormat | None:
         name = path.name

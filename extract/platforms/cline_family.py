@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform
+from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
 
 # VS Code-like hosts whose user-data folder holds User/globalStorage/<extension id>/.
 HOST_APPS = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
@@ -110,6 +111,16 @@ class ClineFamily(Platform):
     """A Cline-family extension: its globalStorage folders and the task-folder files in them."""
 
     extension_ids: tuple[str, ...] = ()
+    formats = (
+        "task folders `tasks/<id>/`: `ui_messages.json` and `api_conversation_history.json` (one "
+        "record per element), `task_metadata.json`, `history_item.json`",
+    )
+    fills = frozenset({"tokens", "cost", "timestamps", "tool_calls", "model", "workspace"})
+    time_doc = (
+        "each element's `ts` (epoch ms); `task_metadata.json` and API entries without `ts` by the "
+        "file's modification time"
+    )
+    session_doc = "the task id: the `tasks/<id>/` folder, or a history item's `id`"
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return extension_roots(env, home, self.extension_ids)
@@ -119,6 +130,17 @@ class ClineFamily(Platform):
 
     def source_version(self, record: Any) -> str | None:
         return None  # task files state no extension or format version
+
+    def fixture_paths(self, fixtures_dir: Path) -> list[Path]:
+        return [fixtures_dir / "cline_roo"]
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        return first_time(record, "ts")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        if path.parent.parent.name == "tasks":
+            return path.parent.name
+        return first_text(record, "id")
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
         """Task files under ``root``. Inside a ``globalStorage`` tree only this family's files

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform
+from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
 
 INDEX_NAME = "sessions.json"
 SESSIONS_DIR = "sessions"
@@ -49,6 +50,26 @@ _USER_AGENT_VERSION = re.compile(r"\(Continue/([^)\s]+)\)")
 
 class ContinuePlatform(Platform):
     name = "continue"
+    formats = (
+        "session files `sessions/<id>.json`, one record per file",
+        "the `sessions/sessions.json` index, one record per entry",
+        "dev_data `tokensGenerated.jsonl` and `chatInteraction.jsonl`, one record per line",
+    )
+    version_prefixes = ("0.8.", "0.9.", "1.")
+    fills = frozenset({"tokens", "cost", "timestamps", "tool_calls", "model", "workspace"})
+    locations_summary = (
+        "`~/.continue` (or `$CONTINUE_GLOBAL_DIR`): `sessions/*.json`, the "
+        "`sessions/sessions.json` index, `dev_data/*/tokensGenerated.jsonl` and "
+        "`chatInteraction.jsonl`"
+    )
+    time_doc = (
+        "dev_data lines' `timestamp`, index entries' `dateCreated`; session files (which state no "
+        "time) by their modification time"
+    )
+    session_doc = (
+        "`sessionId` (session files, index entries, chatInteraction lines); tokensGenerated lines "
+        "name no session"
+    )
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         override = env.get("CONTINUE_GLOBAL_DIR", "").strip()
@@ -119,6 +140,12 @@ class ContinuePlatform(Platform):
         logs = sum(1 for p in found if p.name in DEV_DATA_FILES)
         where = ", ".join(str(root) for root in roots)
         return f"continue: found {sessions} session file(s) and {logs} dev_data log(s) in {where}"
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        return first_time(record, "timestamp", "dateCreated")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        return first_text(record, "sessionId")
 
     def source_version(self, record: Any) -> str | None:
         """The Continue extension version a dev_data line names in its ``userAgent``.

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform
+from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
 
 _SESSION = FileFormat("json", "session")
 _MUTATIONS = FileFormat("jsonl", "mutation")
@@ -41,6 +42,23 @@ _LAYOUT_DIRS = {"workspaceStorage", "globalStorage"}
 
 class CopilotChat(Platform):
     name = "copilot_chat"
+    formats = (
+        "flat session JSON `chatSessions/*.json` (VS Code ≤ 1.108), one record per file",
+        "JSONL mutation log `chatSessions/*.jsonl` (1.109+), one record per line",
+        "`workspace.json` of each workspaceStorage folder",
+    )
+    version_prefixes = ("0.2", "0.3", "0.4")
+    fills = frozenset({"tokens", "timestamps", "tool_calls", "model", "workspace"})
+    locations_summary = (
+        "VS Code's user data (`~/.config/Code`, `~/Library/Application Support/Code`, "
+        "`%APPDATA%/Code`, Insiders, VSCodium, `~/.vscode-server/data`): "
+        "`workspaceStorage/*/chatSessions`, `globalStorage/emptyWindowChatSessions`"
+    )
+    time_doc = (
+        "a flat session's `lastMessageDate` (else `creationDate`); a mutation log's lines and "
+        "`workspace.json` by the file's modification time (a log is kept or skipped whole)"
+    )
+    session_doc = "the session's `sessionId`, else the session file's name; `workspace.json`: none"
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         roots = [home / ".config" / app for app in APP_FOLDERS]
@@ -81,6 +99,18 @@ class CopilotChat(Platform):
                 if isinstance(version, str):
                     return version
         return None
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        if path.name.endswith(".jsonl") or path.name == "workspace.json":
+            return None
+        return first_time(record, "lastMessageDate", "creationDate")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        if path.name == "workspace.json":
+            return None
+        if path.name.endswith(".jsonl"):
+            return path.name.removesuffix(".jsonl")
+        return first_text(record, "sessionId") or path.name.removesuffix(".json")
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
         if root.is_file():

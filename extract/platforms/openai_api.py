@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, Platform
+from extract.platforms.base import FileFormat, Platform, first_text, first_time
 
 RECORD_KIND = "log_line"
 
@@ -38,6 +39,25 @@ _API_VERSION_NAME = re.compile(r"API version ([0-9A-Za-z.\-]+)\s*$")
 
 class OpenAIApi(Platform):
     name = "openai_api"
+    formats = (
+        "Chat Completions logs as `.jsonl` / `.jsonl.gz`, one record per line: Batch input and "
+        "output, request/response pairs, APIM GatewayLogs, Azure OpenAI diagnostics",
+    )
+    version_prefixes = ("2023-", "2024-", "2025-")
+    fills = frozenset({"tokens", "timestamps", "tool_calls", "model"})
+    locations_summary = (
+        "nowhere by default: OpenAI / Azure OpenAI API logs (Batch input/output, request/response "
+        "JSONL, APIM GatewayLogs, Azure diagnostics; `.jsonl`, `.jsonl.gz`) from "
+        "`--source openai_api=PATH`"
+    )
+    time_doc = (
+        "a line's `timestamp` or `time` (Azure), else its response's `created`; Batch input lines "
+        "(no time) by the file's modification time"
+    )
+    session_doc = (
+        "only what a line names: the request's `metadata.conversation_id` or a Batch `custom_id` "
+        "(conversations are rebuilt in dbt)"
+    )
 
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return []  # API logs live wherever the application or gateway wrote them
@@ -49,6 +69,28 @@ class OpenAIApi(Platform):
         if name.endswith(".jsonl.gz"):
             return _JSONL_GZ
         return None
+
+    def record_time(self, record: Any, path: Path) -> datetime | None:
+        found = first_time(record, "timestamp", "time")
+        if found is not None or not isinstance(record, dict):
+            return found
+        response = record.get("response")
+        if isinstance(response, dict):
+            body = response.get("body")
+            return first_time(body if isinstance(body, dict) else response, "created")
+        return first_time(record, "created")
+
+    def record_session(self, record: Any, path: Path) -> str | None:
+        if not isinstance(record, dict):
+            return None
+        for side in (record.get("request"), record.get("body"), record):
+            if isinstance(side, dict) and isinstance(side.get("body"), dict):
+                side = side["body"]
+            meta = side.get("metadata") if isinstance(side, dict) else None
+            found = first_text(meta, "conversation_id")
+            if found:
+                return found
+        return first_text(record, "custom_id")
 
     def source_version(self, record: Any) -> str | None:
         """The Azure OpenAI ``api-version`` an Azure log line names (None for OpenAI's own); for

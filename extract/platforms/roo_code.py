@@ -17,3 +17,8 @@ from extract.platforms.cline_family import ClineFamily
 class RooCode(ClineFamily):
     name = "roo_code"
     extension_ids = ("rooveterinaryinc.roo-cline", "kilocode.kilo-code")
+    locations_summary = (
+        "VS Code-like `User/globalStorage/<extension id>/tasks/<task id>/` (Code, Insiders, "
+        "VSCodium, Cursor, Windsurf; Linux, macOS, `%APPDATA%`, `~/.vscode-server` and friends): "
+        "Roo Code `rooveterinaryinc.roo-cline` and its fork Kilo Code `kilocode.kilo-code`"
+    )
