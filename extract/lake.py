@@ -1,10 +1,32 @@
-"""The lake: any fsspec location; files are written atomically and never rewritten."""
+"""The lake: any fsspec location; files are written atomically and never rewritten.
+
+How a file is made atomic depends on the storage:
+
+- A filesystem with a real rename (a local folder, most mounted filesystems): the Parquet is
+  written under a temporary name that never matches ``*.parquet`` (``.<name>.tmp-<uuid>``), then
+  renamed into place.
+- An object store (``s3://``, ``gs://``, ``az://``, … see ``OBJECT_STORE_PROTOCOLS``): there a
+  "rename" is a copy and a delete, so the temp-then-rename dance would only double the traffic
+  and leave temp objects behind a crash. Instead the whole file is serialized in memory first and
+  then uploaded to its final key in one request (a multipart upload above 100 MiB, aborted on
+  failure). An object store makes an object visible only once its upload completed, so a reader
+  sees the whole file or nothing; a failure while serializing never reaches the store at all.
+
+Every lake operation is retried with bounded exponential backoff (``RetryPolicy``) when it fails
+with a transient error (a dropped connection, a timeout, HTTP 429/5xx, ``SlowDown``); any other
+error fails at once with a ``LakeError`` naming the file.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import random
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 import fsspec
 import pyarrow as pa
@@ -14,13 +36,123 @@ from extract.schema import RAW_SCHEMA, RUNS_SCHEMA
 
 ROW_GROUP_SIZE = 1_000_000
 
+# fsspec protocols of object stores: no rename, but an upload is all-or-nothing.
+OBJECT_STORE_PROTOCOLS = frozenset(
+    {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "memory"}
+)
+
+# errno values that s3fs (and the OS) give errors worth retrying: busy / SlowDown / 503,
+# InternalError / 500, timeouts, dropped or refused connections.
+TRANSIENT_ERRNOS = frozenset(
+    {
+        errno.EBUSY,
+        errno.EAGAIN,
+        errno.ETIMEDOUT,
+        errno.ECONNRESET,
+        errno.ECONNREFUSED,
+        errno.ECONNABORTED,
+        errno.EPIPE,
+        getattr(errno, "EREMOTEIO", errno.EIO),
+    }
+)
+# Error codes and exception class names of botocore / aiohttp / gcsfs / adlfs that mean "try again".
+TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequests",
+        "TooManyRequestsException",
+    }
+)
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+TRANSIENT_CLASS_NAMES = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ResponseStreamingError",
+        "IncompleteReadError",
+        "ClientPayloadError",
+        "ServerDisconnectedError",
+        "ClientOSError",
+        "ServerTimeoutError",
+        "FSTimeoutError",
+    }
+)
+
+T = TypeVar("T")
+
 
 class LakeError(Exception):
     """The lake cannot be read or written."""
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff: ``attempts`` tries in all, waits of ``base * 2**n`` seconds.
+
+    Each wait is capped at ``cap`` seconds and jittered down by up to half (so that parallel
+    writers do not retry in lockstep); with the defaults a failing operation gives up after
+    5 attempts and at most 0.25 + 0.5 + 1 + 2 = 3.75 s of waiting.
+    """
+
+    attempts: int = 5
+    base: float = 0.25
+    cap: float = 8.0
+
+    def delay(self, failures: int, rand: Callable[[], float] = random.random) -> float:
+        """The wait after the ``failures``-th consecutive failure (1-based)."""
+        full = min(self.cap, self.base * 2 ** (failures - 1))
+        return full * (0.5 + 0.5 * rand())
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) is worth retrying."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _transient_here(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _transient_here(exc: BaseException) -> bool:
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
+        return False
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS:
+        return True
+    if type(exc).__name__ in TRANSIENT_CLASS_NAMES:
+        return True
+    response = getattr(exc, "response", None)  # botocore ClientError
+    if isinstance(response, dict):
+        code = str(response.get("Error", {}).get("Code", ""))
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return code in TRANSIENT_CODES or status in TRANSIENT_STATUSES
+    return False
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> set[str]:
+    proto = fs.protocol
+    return {proto} if isinstance(proto, str) else set(proto)
+
+
 class Lake:
-    def __init__(self, uri: str) -> None:
+    def __init__(
+        self,
+        uri: str,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         try:
             fs, root = fsspec.core.url_to_fs(uri)
         except (ValueError, ImportError) as exc:
@@ -31,33 +163,70 @@ class Lake:
             uri = root
         self.root: str = root.rstrip("/") or "/"
         self.uri = uri
+        self.object_store = bool(_protocols(fs) & OBJECT_STORE_PROTOCOLS)
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
 
     def path(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
+    def _retrying(self, what: str, op: Callable[[], T]) -> T:
+        """Run ``op``; on a transient error wait and run it again, up to ``retry.attempts``.
+
+        Any error it finally fails with becomes a ``LakeError`` that starts with ``what``.
+        """
+        failures = 0
+        while True:
+            try:
+                return op()
+            except Exception as exc:
+                failures += 1
+                if failures < self.retry.attempts and is_transient(exc):
+                    self._sleep(self.retry.delay(failures))
+                    continue
+                message = f"{what}: {str(exc) or type(exc).__name__}"
+                if failures > 1:
+                    message += f" (gave up after {failures} attempts)"
+                raise LakeError(message) from exc
+
     def exists(self, rel: str) -> bool:
-        return bool(self.fs.exists(self.path(rel)))
+        path = self.path(rel)
+        return bool(self._retrying(f"cannot read {path}", lambda: self.fs.exists(path)))
 
     def write_table(self, rel: str, table: pa.Table) -> str:
-        """Write ``table`` to ``<root>/<rel>`` as zstd Parquet: temp name, then rename."""
+        """Write ``table`` to ``<root>/<rel>`` as zstd Parquet, atomically (see the module doc)."""
         dest = self.path(rel)
+        if self.object_store:
+            self._upload(dest, table)
+        else:
+            self._write_and_rename(dest, table)
+        return dest
+
+    def _upload(self, dest: str, table: pa.Table) -> None:
+        try:
+            sink = pa.BufferOutputStream()
+            _write_parquet(table, sink)
+            data = sink.getvalue().to_pybytes()
+        except Exception as exc:  # nothing was sent: the store holds no trace of this file
+            raise LakeError(f"cannot write {dest}: {exc}") from exc
+        self._retrying(f"cannot write {dest}", lambda: self.fs.pipe_file(dest, data))
+
+    def _write_and_rename(self, dest: str, table: pa.Table) -> None:
         parent, name = dest.rsplit("/", 1)
         stem = name.removesuffix(".parquet")
-        tmp = f"{parent}/.{stem}.tmp-{uuid.uuid4().hex}"
-        try:
-            self.fs.makedirs(parent, exist_ok=True)
-            with self.fs.open(tmp, "wb") as f:
-                pq.write_table(
-                    table,
-                    f,
-                    compression="zstd",
-                    row_group_size=ROW_GROUP_SIZE,
-                )
-            self.fs.mv(tmp, dest)
-        except Exception as exc:
-            self._discard(tmp)
-            raise LakeError(f"cannot write {dest}: {exc}") from exc
-        return dest
+
+        def attempt() -> None:
+            tmp = f"{parent}/.{stem}.tmp-{uuid.uuid4().hex}"
+            try:
+                self.fs.makedirs(parent, exist_ok=True)
+                with self.fs.open(tmp, "wb") as f:
+                    _write_parquet(table, f)
+                self.fs.mv(tmp, dest)
+            except Exception:
+                self._discard(tmp)
+                raise
+
+        self._retrying(f"cannot write {dest}", attempt)
 
     def _discard(self, tmp: str) -> None:
         try:
@@ -68,22 +237,23 @@ class Lake:
 
     def list_parquet(self, rel_dir: str) -> list[str]:
         folder = self.path(rel_dir)
-        try:
+
+        def listing() -> list[str]:
             if not self.fs.exists(folder):
                 return []
-            paths = self.fs.glob(f"{folder}/*.parquet")
-        except OSError as exc:
-            raise LakeError(f"cannot list {folder}: {exc}") from exc
-        return sorted(str(p) for p in paths)
+            return [str(p) for p in self.fs.glob(f"{folder}/*.parquet")]
+
+        return sorted(self._retrying(f"cannot list {folder}", listing))
 
     def read_tables(self, paths: Iterable[str]) -> list[pa.Table]:
         tables = []
         for p in paths:
-            try:
+
+            def read(p: str = p) -> pa.Table:
                 with self.fs.open(p, "rb") as f:
-                    tables.append(pq.read_table(f))
-            except Exception as exc:
-                raise LakeError(f"cannot read {p}: {exc}") from exc
+                    return pq.read_table(f)
+
+            tables.append(self._retrying(f"cannot read {p}", read))
         return tables
 
     def ensure_empty(self, rel: str, schema: pa.Schema) -> bool:
@@ -92,13 +262,14 @@ class Lake:
         dbt reads the lake through globs, and a glob that matches no file is an error: these files
         make every table of the lake readable (empty) before anything has landed in it.
         """
-        try:
-            if self.exists(rel):
-                return False
-        except OSError as exc:
-            raise LakeError(f"cannot read {self.path(rel)}: {exc}") from exc
+        if self.exists(rel):
+            return False
         self.write_table(rel, schema.empty_table())
         return True
+
+
+def _write_parquet(table: pa.Table, where: object) -> None:
+    pq.write_table(table, where, compression="zstd", row_group_size=ROW_GROUP_SIZE)
 
 
 def init_lake(lake: Lake, platforms: Iterable[str]) -> list[str]:
