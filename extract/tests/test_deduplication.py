@@ -36,6 +36,7 @@ import pytest
 
 from extract.tests.test_end_to_end import (
     DBT,
+    EXCLUDE_TESTS,
     MARTS,
     REPO_ROOT,
     Pipeline,
@@ -240,9 +241,17 @@ def grow_x(path: Path) -> None:
 
 
 def dbt_build(
-    work: Path, lake: Path, warehouse: Path, dbt_vars: dict[str, Any] | None = None
+    work: Path,
+    lake: Path,
+    warehouse: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    *,
+    with_tests: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """``dbt build`` as run_dbt does, plus ``--vars``; returns the process (not checked)."""
+    """``dbt build`` as run_dbt does, plus ``--vars``; returns the process (not checked).
+
+    Seeds and models only unless ``with_tests`` (as run_dbt); a build that must fail on the
+    `error` policy runs the tests, where tests/assert_no_duplicates_set_to_error stops it."""
     env = {
         **os.environ,
         "LAKE_URI": str(lake),
@@ -261,6 +270,8 @@ def dbt_build(
     ]
     if dbt_vars:
         cmd += ["--vars", json.dumps(dbt_vars)]
+    if not with_tests:
+        cmd += EXCLUDE_TESTS
     return subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -273,7 +284,7 @@ def build_ok(p: Pipeline, dbt_vars: dict[str, Any] | None = None) -> None:
 
 def build_fails(p: Pipeline, dbt_vars: dict[str, Any]) -> str:
     """Run a build that must fail; return its whole output."""
-    proc = dbt_build(p.work, p.lake, p.warehouse, dbt_vars)
+    proc = dbt_build(p.work, p.lake, p.warehouse, dbt_vars, with_tests=True)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, f"dbt build {dbt_vars} should have failed:\n{_tail(output)}"
     return output
