@@ -24,6 +24,8 @@ import pytest
 
 from extract.platforms import REGISTRY
 from extract.runner import EXAMPLES_DIR
+from extract.tests.test_analyses import run_analyses
+from extract.tests.test_docs import undocumented
 from extract.tests.test_end_to_end import DBT, PYTHON, REPO_ROOT, Pipeline, _tail
 
 # the additive columns the period marts share with usage_daily
@@ -310,8 +312,9 @@ def test_usage_blocks_do_not_overlap(pipeline: Pipeline) -> None:
 
 
 def _dbt(args: list[str], env: dict[str, str], work: Path) -> subprocess.CompletedProcess[str]:
+    target = [] if "--target-path" in args else ["--target-path", str(work / "target-vars")]
     return subprocess.run(
-        [DBT, *args, "--profiles-dir", ".", "--target-path", str(work / "target-vars")],
+        [DBT, *args, "--profiles-dir", ".", *target, "--log-path", str(work / "logs-vars")],
         cwd=REPO_ROOT,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
         capture_output=True,
@@ -431,3 +434,34 @@ def test_tool_usage_matches_tool_calls(pipeline: Pipeline) -> None:
         else:
             assert median is None
     assert any(r[3] > 0 for r in rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# The analyses and the docs page, over this warehouse
+# ------------------------------------------------------------------------------------------------
+
+
+def test_analyses_run_on_the_examples(pipeline: Pipeline) -> None:
+    results = run_analyses(pipeline)
+    empty = [name for name, rows in results.items() if not rows]
+    assert results and empty == []
+    tools = results["most_used_tools"]
+    assert len(tools) <= 20
+    assert [r[2] for r in tools] == sorted((r[2] for r in tools), reverse=True)  # by calls
+
+
+def test_docs_page_over_the_examples(pipeline: Pipeline) -> None:
+    """`make docs`: one static page; every column the warehouse has is described in YAML."""
+    target = pipeline.work / "target-docs"
+    proc = _dbt(
+        ["docs", "generate", "--static", "--target-path", str(target)],
+        env={"LAKE_URI": str(pipeline.lake), "WAREHOUSE_PATH": str(pipeline.warehouse)},
+        work=pipeline.work,
+    )
+    assert proc.returncode == 0, _tail(proc.stdout)
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert undocumented(manifest, catalog) == []
+    page = (target / "static_index.html").read_text()
+    # the page carries the manifest and catalog inline: the lineage graph needs no server
+    assert "usage_blocks" in page and "parent_map" in page and "workspace_activity" in page
