@@ -23,4 +23,4 @@ ranked as (
 )
 
 select * from ranked
-order by conversations desc, messages desc, repository, git_branch, platform
+order by 4 desc, 5 desc, 1 asc, 2 asc, 3 asc

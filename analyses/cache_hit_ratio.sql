@@ -40,4 +40,4 @@ ratios as (
 )
 
 select * from ratios
-order by total_input_tokens desc, platform, model
+order by 3 desc, 1 asc, 2 asc

@@ -26,4 +26,4 @@ weekly_cost as (
 )
 
 select * from weekly_cost
-order by week_start desc, cost_usd desc nulls last, platform, model
+order by 1 desc, 7 desc nulls last, 2 asc, 3 asc

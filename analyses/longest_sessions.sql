@@ -33,5 +33,5 @@ sessions as (
 )
 
 select * from sessions
-order by duration_minutes desc nulls last, first_message_at
+order by 6 desc nulls last, 5 asc
 limit 10

@@ -23,5 +23,5 @@ ranked as (
 )
 
 select * from ranked
-order by calls desc, errors desc, platform, tool_name
+order by 3 desc, 4 desc, 1 asc, 2 asc
 limit 20

@@ -70,20 +70,21 @@ block_starts (platform, block_start, first_activity_at) as (
         {{ utc_hour_floor('next_response.next_response_at') }} as block_start,
         next_response.next_response_at as first_activity_at
     from block_starts
-    cross join lateral (
-        select
-            min(
-                case
-                    when usage_hours.hour_start = {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
-                        then usage_hours.first_response_after_hour_start_at
-                    else usage_hours.first_response_at
-                end
-            ) as next_response_at
-        from usage_hours
-        where
-            usage_hours.platform = block_starts.platform
-            and usage_hours.hour_start >= {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
-    ) as next_response
+    cross join
+        lateral (
+            select
+                min(
+                    case
+                        when usage_hours.hour_start = {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
+                            then usage_hours.first_response_after_hour_start_at
+                        else usage_hours.first_response_at
+                    end
+                ) as next_response_at
+            from usage_hours
+            where
+                usage_hours.platform = block_starts.platform
+                and usage_hours.hour_start >= {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
+        ) as next_response
     where next_response.next_response_at is not null
 
 ),
@@ -118,8 +119,8 @@ block_lines as (
     inner join usage_lines
         on
             blocks.platform = usage_lines.platform
-            and usage_lines.timestamp >= blocks.first_activity_at
-            and (blocks.next_block_activity_at is null or usage_lines.timestamp < blocks.next_block_activity_at)
+            and blocks.first_activity_at <= usage_lines.timestamp
+            and (blocks.next_block_activity_at is null or blocks.next_block_activity_at > usage_lines.timestamp)
 
 ),
 
