@@ -14,7 +14,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
-.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs clean
+# ccusage (npm) for the comparison test (extract/tests/test_ccusage_samples.py); needs npm.
+CCUSAGE_VERSION := 20.0.24
+CCUSAGE_DIR := target/ccusage
+
+.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs docs-check ccusage clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -51,14 +55,16 @@ readme-platforms: platforms ## the same as `make platforms`
 summary: install ## print what the warehouse holds
 	$(BIN)/python -m extract summary
 
-test: install lint test-python test-dbt ## every test: lint, pytest (extractor + end to end), dbt build on the examples
+test: install lint test-python test-dbt ## every test: lint, pytest (extractor, end to end, reports vs ccusage, docs), dbt build on the examples
 
-test-python: install
+test-python: install ccusage
 	$(BIN)/pytest -q
 
 test-dbt: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
-	$(TEST_ENV) $(BIN)/python -m extract run --quiet --source claude_code=examples/claude_code/projects
+	$(TEST_ENV) $(BIN)/python -m extract run --quiet $$($(BIN)/python -c "from pathlib import Path; \
+		from extract.platforms import REGISTRY; \
+		print(' '.join(f'--source {n}={p.example_root(Path(\"examples\"))}' for n, p in REGISTRY.items()))")
 	$(TEST_ENV) $(DBT) build --profiles-dir .
 
 lint: install ## ruff and sqlfluff
@@ -66,8 +72,24 @@ lint: install ## ruff and sqlfluff
 	$(BIN)/ruff format --check extract
 	$(BIN)/sqlfluff lint models analyses tests
 
-docs: install ## generate the dbt docs site (serve it with `.venv/bin/dbt docs serve --profiles-dir .`)
-	$(DBT) docs generate --profiles-dir .
+docs: install ## build the dbt docs as one static page: target/static_index.html (open it in a browser)
+	$(BIN)/python -m extract init --quiet
+	$(DBT) docs generate --profiles-dir . --static
+	@echo "open target/static_index.html (lineage: the graph button, bottom right)"
+
+docs-check: install ## fail when a model, column, source, seed, macro, test or exposure has no description
+	$(BIN)/pytest -q extract/tests/test_docs.py
+
+ccusage: ## install ccusage $(CCUSAGE_VERSION) (npm) into target/ccusage for the comparison test
+	@if [ -x $(CCUSAGE_DIR)/node_modules/.bin/ccusage ] && \
+		$(CCUSAGE_DIR)/node_modules/.bin/ccusage --version | grep -qx 'ccusage $(CCUSAGE_VERSION)'; then \
+		true; \
+	elif command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(CCUSAGE_DIR) ccusage@$(CCUSAGE_VERSION) \
+			|| echo "ccusage could not be installed: the comparison uses its recorded figures"; \
+	else \
+		echo "npm not found: the ccusage comparison uses its recorded figures"; \
+	fi
 
 clean: ## remove build output (keeps the lake and the warehouse)
 	rm -rf target logs dbt_packages

@@ -1,0 +1,22 @@
+{#- Time helpers of the report marts (usage_blocks): the same SQL runs on DuckDB and PostgreSQL,
+    whatever the session's time zone. -#}
+
+{# a timestamp with time zone floored to the start of its hour in UTC (ccusage's floorToHour) #}
+{% macro utc_hour_floor(timestamp_expr) -%}
+    {{ return(adapter.dispatch('utc_hour_floor', 'ai_conversations')(timestamp_expr)) }}
+{%- endmacro %}
+{% macro default__utc_hour_floor(timestamp_expr) -%}
+    (date_trunc('hour', ({{ timestamp_expr }}) at time zone 'UTC') at time zone 'UTC')
+{%- endmacro %}
+
+
+{# the usage block length in whole hours (var usage_block_hours, default 5 as in ccusage) #}
+{% macro usage_block_hours() -%}
+    {%- set hours = var('usage_block_hours', 5) -%}
+    {%- if hours is not number or hours != hours | int or hours < 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "var usage_block_hours must be a whole number of hours >= 1, got " ~ hours
+        ) }}
+    {%- endif -%}
+    {{ return(hours | int) }}
+{%- endmacro %}
