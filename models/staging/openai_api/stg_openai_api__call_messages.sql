@@ -11,6 +11,10 @@
     equality is how stg_openai_api__call_threads rebuilds conversations (no recursion). An answer
     whose request is unknown (a batch output line without its input) has no prefix_hash. -#}
 
+-- a table, not a view: the conversation rebuild reads it several times, and every reader of a
+-- view would parse the raw calls again
+{{ config(materialized='table') }}
+
 with
 
 calls as (

@@ -19,6 +19,10 @@
     `session_id` / `thread_id` of the request or the log line) when the application set one,
     else the root call's key, else the call's own (a first turn). -#}
 
+-- a table, not a view: the conversation rebuild reads it several times, and every reader of a
+-- view would parse the raw calls again
+{{ config(materialized='table') }}
+
 with
 
 calls as (

@@ -20,6 +20,10 @@
     file, else of the input file (`call_at_source` file_mtime): Batch lines carry no time. Calls that are not Chat Completions (another batch
     endpoint, a response that is not a chat.completion) say why in `unusable_reason`. -#}
 
+-- a table, not a view: the conversation rebuild reads it several times, and every reader of a
+-- view would parse the raw calls again
+{{ config(materialized='table') }}
+
 with
 
 entries as (
