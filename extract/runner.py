@@ -322,7 +322,14 @@ class Runner:
                 category, version = "unchanged", prev.source_file_version
             if fmt.zip_member is not None:
                 try:
-                    pieces = split_zip_members(f, fmt.zip_member, **split_options)
+                    pieces = split_zip_members(
+                        f,
+                        fmt.zip_member,
+                        on_refused=lambda reason: self.summary.errors.append(
+                            RunError(src.platform.name, src.uri, reason)
+                        ),
+                        **split_options,
+                    )
                 except ZipSourceError as exc:
                     self.fail(src.platform.name, src.uri, str(exc))
                     return "failed"

@@ -18,7 +18,7 @@ import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -302,8 +302,13 @@ def split_zip_members(
     array_member: str | None = None,
     array_record_kind: str | None = None,
     split_top_array: bool = False,
+    on_refused: Callable[[str], None] | None = None,
 ) -> list[Piece]:
     """Split every ``member_name`` member of the zip archive ``f`` with ``split_json_document``.
+
+    A member whose name escapes the archive (``../``, absolute) or that would inflate like a zip
+    bomb is refused before it is read (``check_zip_member``): ``on_refused`` gets the reason and
+    the other members still land; without ``on_refused`` the refusal raises ``ZipSourceError``.
 
     Member names are only used as text in the locators (``<member>[<i>]``, ``<member>`` for a
     whole-document record, ``<member>:<locator>`` otherwise): nothing is ever written to disk.
@@ -313,9 +318,16 @@ def split_zip_members(
     pieces: list[Piece] = []
     try:
         with zipfile.ZipFile(f) as archive:
-            names = zip_member_names(archive, member_name)
-            for name in names:
-                check_zip_member(archive.getinfo(name))
+            names = []
+            for name in zip_member_names(archive, member_name):
+                try:
+                    check_zip_member(archive.getinfo(name))
+                except ZipSourceError as exc:
+                    if on_refused is None:
+                        raise
+                    on_refused(str(exc))
+                    continue
+                names.append(name)
             for name in names:
                 data = archive.read(name)
                 for piece in split_json_document(

@@ -101,16 +101,19 @@ def test_zip_is_read_in_place_and_member_names_never_escape(tmp_path: Path, run_
     before = sorted(p for p in tmp_path.rglob("*") if "lake" not in p.parts)
     summary = run_json("--platform", "chatgpt", "--source", f"chatgpt={archive}")
     counts = summary["platforms"]["chatgpt"]
-    assert counts["rows_landed"] == 5 and counts["new"] == 1 and summary["errors"] == []
+    # the member whose name escapes the archive is refused (reported), the others land
+    assert counts["rows_landed"] == 4 and counts["new"] == 1
+    (error,) = summary["errors"]
+    assert "'../evil/conversations.json'" in error["message"]
+    assert "escapes the archive" in error["message"]
     landed = _chatgpt_rows(tmp_path / "lake")
     assert [r["record_locator"] for r in landed] == [
         "conversations.json[0]",
         "conversations.json[1]",
         "conversations.json[2]",
-        "../evil/conversations.json[0]",
         "nested/dir/conversations.json[0]",
     ]
-    assert [r["record_ordinal"] for r in landed] == [1, 2, 3, 4, 5]
+    assert [r["record_ordinal"] for r in landed] == [1, 2, 3, 4]
     assert {r["source_uri"] for r in landed} == {os.path.realpath(archive)}
     assert json.loads(landed[3]["raw_text"]) == json.loads(one)[0]
     # nothing was extracted: no file appeared outside the lake, nothing above tmp_path either
