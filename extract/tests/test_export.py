@@ -41,7 +41,12 @@ DEFS = {
     "tool_calls": "tool_call",
     "summaries": "summary",
 }
-JSON_TYPES = {"varchar": "string", "bigint": "integer", "double": "number", "boolean": "boolean"}
+JSON_TYPES = {
+    "varchar": "string",
+    "bigint": "integer",
+    "double precision": "number",
+    "boolean": "boolean",
+}
 JSON_TEXT_COLUMNS = {
     "conversations": {"platform_metadata"},
     "messages": {"content", "metadata"},
