@@ -14,7 +14,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
-.PHONY: help install extract build run summary test test-python test-dbt lint docs clean
+# The benchmark (bench/run.py): one generated corpus of BENCH_SIZE, results in bench/results/.
+BENCH_SIZE ?= 100MB
+BENCH_SEED ?= 7
+BENCH_SMOKE_SIZE ?= 2MB
+
+.PHONY: help install extract build run summary test test-python test-dbt lint docs clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -56,6 +61,13 @@ lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check extract
 	$(BIN)/ruff format --check extract
 	$(BIN)/sqlfluff lint models analyses tests
+
+bench: install ## benchmark extract + dbt on a synthetic corpus (BENCH_SIZE=100MB|1GB|5GB); bench/results/<date>.json
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --seed $(BENCH_SEED)
+
+bench-smoke: install ## the benchmark's smallest run for CI: the warehouse totals equal the manifest (no timings kept)
+	$(BIN)/python bench/run.py --size $(BENCH_SMOKE_SIZE) --seed $(BENCH_SEED) --check-only \
+		--work target/bench/smoke --results-dir target/bench/smoke-results
 
 docs: install ## generate the dbt docs site (serve it with `.venv/bin/dbt docs serve --profiles-dir .`)
 	$(DBT) docs generate --profiles-dir .
