@@ -229,6 +229,9 @@ class Bench:
         """ccusage's daily report over the Claude Code part, if npx can run it offline."""
         npx = shutil.which("npx")
         row: dict[str, Any] = {"available": False}
+        # HOME is the empty bench home: npm's cache (where npx keeps ccusage) stays the user's
+        npm_cache = os.environ.get("NPM_CONFIG_CACHE") or str(Path.home() / ".npm")
+        npm_env = {**self.env, "NPM_CONFIG_CACHE": npm_cache}
         if npx is None:
             row["reason"] = "npx not found"
         else:
@@ -236,7 +239,7 @@ class Bench:
                 [npx, "--offline", "--yes", CCUSAGE, "--version"],
                 capture_output=True,
                 text=True,
-                env=self.env,
+                env=npm_env,
                 timeout=300,
             )
             if probe.returncode != 0:
@@ -245,7 +248,7 @@ class Bench:
                 )
             else:
                 env = {
-                    **self.env,
+                    **npm_env,
                     "CLAUDE_CONFIG_DIR": str(self.corpus / "claude_code"),
                     "TZ": "UTC",
                 }
@@ -415,7 +418,17 @@ def run(size_text: str, seed: str, work: Path, *, check_only: bool) -> dict[str,
         b.check("one_percent", manifest)
         b.usage_daily_query()
         b.floor()
-        b.ccusage()
+        cc = b.ccusage()
+        if cc["available"]:
+            # what ccusage reports beside the exact figures (it is the peer, not the reference)
+            ours = manifest.platforms["claude_code"]
+            cc["minus_manifest"] = {
+                "inputTokens": cc["totals"]["inputTokens"] - (ours.input_tokens or 0),
+                "outputTokens": cc["totals"]["outputTokens"] - (ours.output_tokens or 0),
+                "cacheCreationTokens": cc["totals"]["cacheCreationTokens"]
+                - (ours.cache_write_tokens or 0),
+                "cacheReadTokens": cc["totals"]["cacheReadTokens"] - (ours.cache_read_tokens or 0),
+            }
     return {
         "size": size_text,
         "seed": seed,

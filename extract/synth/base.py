@@ -33,13 +33,14 @@ class PlatformWriter(ABC):
     def write_session(self, index: int) -> None:
         """Write conversation number ``index`` (deterministic for the seed and the index)."""
 
-    def grow(self, index: int, generation: int) -> bool:
-        """Append to an existing conversation the way the platform grows a file in place.
+    def growable(self) -> int:
+        """How many conversations can grow in place (files that are appended to)."""
+        return 0
 
-        ``index`` picks the conversation (any number: writers map it onto what exists).
-        Returns False when the platform has nothing that grows in place.
-        """
-        return False
+    def grow(self, index: int, generation: int) -> None:
+        """Append to growable conversation ``index`` (0 <= index < growable()) the way the
+        platform grows a file in place."""
+        raise NotImplementedError(f"{self.name}: nothing grows in place")
 
     def close(self) -> None:  # noqa: B027 (optional hook)
         """Finish files that stay open across conversations (JSON arrays, indexes)."""

@@ -84,6 +84,7 @@ class ClaudeCodeWriter(PlatformWriter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._growable: list[Path] = []
         self._latest: dict[str, _Resumable] = {}
 
     # ------------------------------------------------------------------ lines
@@ -356,12 +357,13 @@ class ClaudeCodeWriter(PlatformWriter):
         if resumed is None and parent is not None:
             self._latest[project] = _Resumable(s.session_id, first_turn, parent, t)
 
-    def grow(self, index: int, generation: int) -> bool:
+    def growable(self) -> int:
+        self._growable = self._session_files()
+        return len(self._growable)
+
+    def grow(self, index: int, generation: int) -> None:
         """Append turns to a main session file (the extractor lands only the new lines)."""
-        files = self._session_files()
-        if not files:
-            return False
-        path = files[index % len(files)]
+        path = self._growable[index]
         last = json.loads(_last_line(path))
         rng = rng_for(self.seed, self.name, "grow", generation, index)
         s = _Session(
@@ -381,7 +383,6 @@ class ClaudeCodeWriter(PlatformWriter):
         out.close()
         self.totals.bytes += out.bytes
         self.totals.quirk("grown_sessions")
-        return True
 
     def _session_files(self) -> list[Path]:
         projects = self.root / "projects"

@@ -64,6 +64,10 @@ def _agent(version: str) -> dict[str, Any]:
 class CopilotChatWriter(PlatformWriter):
     name = "copilot_chat"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._growable: list[Path] = []
+
     def _workspace(self, rng: random.Random) -> Path | None:
         """The chatSessions folder of one of a few workspaces (None: an empty-window chat)."""
         n = rng.randrange(WORKSPACES + 1)
@@ -282,13 +286,18 @@ class CopilotChatWriter(PlatformWriter):
         self.totals.conversations += 1
         self.totals.files += 1
 
-    def grow(self, index: int, generation: int) -> bool:
+    def _logs(self) -> list[Path]:
+        user = self.root / "User"
+        logs = sorted(user.glob("workspaceStorage/*/chatSessions/*.jsonl"))
+        return logs + sorted(user.glob("globalStorage/emptyWindowChatSessions/*.jsonl"))
+
+    def growable(self) -> int:
+        self._growable = self._logs()
+        return len(self._growable)
+
+    def grow(self, index: int, generation: int) -> None:
         """Push one more request onto a mutation log (new lines appended)."""
-        logs = sorted((self.root / "User").glob("*/*/chatSessions/*.jsonl"))
-        logs += sorted((self.root / "User").glob("globalStorage/emptyWindowChatSessions/*.jsonl"))
-        if not logs:
-            return False
-        path = logs[index % len(logs)]
+        path = self._growable[index]
         requests, last_ms = 0, 0
         with open(path, encoding="utf-8") as f:
             for raw in f:
@@ -308,4 +317,3 @@ class CopilotChatWriter(PlatformWriter):
         out.close()
         self.totals.bytes += out.bytes
         self.totals.quirk("grown_sessions")
-        return True

@@ -129,21 +129,22 @@ def extend(out: Path, *, new_fraction: float = 0.01, grow_fraction: float = 0.01
     step = len(manifest.steps)
     pool = TextPool(manifest.seed)
     writers = _open(out, manifest, step, pool)
+    # grow conversations that existed before this step, then add the new ones
+    rng = rng_for(manifest.seed, "extend", step)
+    grown: dict[str, int] = {}
+    for name in GROWABLE:
+        have = manifest.next_index.get(name, 0)
+        growable = writers[name].growable()
+        count = min(growable, max(1, round(have * grow_fraction))) if have else 0
+        for index in sorted(rng.sample(range(growable), count)):
+            writers[name].grow(index, step)
+        grown[name] = count
     new: dict[str, int] = {}
     for name, writer in writers.items():
         have = manifest.next_index.get(name, 0)
         count = max(1, round(have * new_fraction)) if have else 0
         _write(writer, manifest, count)
         new[name] = count
-    grown: dict[str, int] = {}
-    rng = rng_for(manifest.seed, "extend", step)
-    for name in GROWABLE:
-        have = manifest.next_index.get(name, 0)
-        count = max(1, round(have * grow_fraction)) if have else 0
-        done = 0
-        for index in rng.sample(range(1 << 30), count):
-            done += writers[name].grow(index, step)
-        grown[name] = done
     for writer in writers.values():
         writer.close()
     manifest.steps.append(
