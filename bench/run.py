@@ -315,7 +315,7 @@ def render(result: dict[str, Any]) -> str:
         f"peak RSS {e1.get('peak_rss_mb', 0)} MB (tree {e1.get('peak_tree_rss_mb', 0)} MB)",
     )
     row("dbt build, first run", "dbt_build_first")
-    row("dbt fixed start-up (build selecting nothing)", "dbt_startup")
+    row("dbt start-up (a build selecting nothing)", "dbt_startup")
 
     def total(label: str, *keys: str) -> None:
         if all(k in steps for k in keys):
@@ -339,7 +339,7 @@ def render(result: dict[str, Any]) -> str:
     )
     cc = steps.get("ccusage_daily", {})
     if cc.get("available"):
-        row("ccusage daily --json --offline", "ccusage_daily", f"ccusage {cc.get('version')}")
+        row("ccusage daily --json --offline", "ccusage_daily", str(cc.get("version")))
     elif cc:
         lines.append(f"  {'ccusage daily':<40}{'n/a':>9}{'':>9}  {cc.get('reason')}")
     f = steps.get("floor_duckdb_claude_jsonl")
