@@ -14,11 +14,16 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
+# The benchmark (bench/run.py): one generated corpus of BENCH_SIZE, results in bench/results/.
+BENCH_SIZE ?= 100MB
+BENCH_SEED ?= 7
+BENCH_SMOKE_SIZE ?= 2MB
+
 # ccusage (npm) for the comparison test (extract/tests/test_ccusage_samples.py); needs npm.
 CCUSAGE_VERSION := 20.0.24
 CCUSAGE_DIR := target/ccusage
 
-.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs docs-check ccusage clean
+.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs docs-check ccusage clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -90,6 +95,13 @@ ccusage: ## install ccusage $(CCUSAGE_VERSION) (npm) into target/ccusage for the
 	else \
 		echo "npm not found: the ccusage comparison uses its recorded figures"; \
 	fi
+
+bench: install ## benchmark extract + dbt on a synthetic corpus (BENCH_SIZE=100MB|1GB|5GB); bench/results/<date>.json
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --seed $(BENCH_SEED)
+
+bench-smoke: install ## the benchmark's smallest run for CI: the warehouse totals equal the manifest (no timings kept)
+	$(BIN)/python bench/run.py --size $(BENCH_SMOKE_SIZE) --seed $(BENCH_SEED) --check-only \
+		--work target/bench/smoke --results-dir target/bench/smoke-results
 
 clean: ## remove build output (keeps the lake and the warehouse)
 	rm -rf target logs dbt_packages

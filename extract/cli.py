@@ -20,6 +20,7 @@ from extract.platforms import REGISTRY
 from extract.progress import render_human
 from extract.runner import run_extract
 from extract.summary import read_totals, render
+from extract.synth.cli import synth
 
 LAKE_HELP = "Lake root: a folder or any fsspec URL (s3://…)."
 
@@ -63,6 +64,9 @@ def _bound(
 @click.version_option(__version__, prog_name="extract")
 def main() -> None:
     """Land AI coding-assistant conversation logs as raw Parquet records in a lake."""
+
+
+main.add_command(synth)
 
 
 @main.command()
