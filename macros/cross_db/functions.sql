@@ -209,3 +209,13 @@
 {% macro postgres__round_double(expr, digits) -%}
     cast(round(cast({{ expr }} as numeric), {{ digits }}) as double precision)
 {%- endmacro %}
+
+
+{# `materialized` for a CTE that must be computed once (DuckDB and PostgreSQL inline a CTE into
+   every reference otherwise, and a recursive CTE references it on every step); empty elsewhere #}
+{% macro cte_materialized() -%}
+    {{ return(adapter.dispatch('cte_materialized', 'ai_conversations')()) }}
+{%- endmacro %}
+{% macro default__cte_materialized() -%}{%- endmacro %}
+{% macro duckdb__cte_materialized() -%}materialized{%- endmacro %}
+{% macro postgres__cte_materialized() -%}materialized{%- endmacro %}

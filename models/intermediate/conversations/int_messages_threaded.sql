@@ -61,8 +61,9 @@ all_links as (
 
 ),
 
--- one parent per node (a message's own link first), so the walk never multiplies
-links as (
+-- one parent per node (a message's own link first), so the walk never multiplies; computed once
+-- (the recursive walk below reads it on every step: inlined, it made this model most of a build)
+links as {{ cte_materialized() }} (
 
     select
         node_id,
