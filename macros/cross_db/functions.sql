@@ -219,3 +219,14 @@
 {% macro default__cte_materialized() -%}{%- endmacro %}
 {% macro duckdb__cte_materialized() -%}materialized{%- endmacro %}
 {% macro postgres__cte_materialized() -%}materialized{%- endmacro %}
+
+
+{# dbt-postgres `indexes` config for a list of column lists, on PostgreSQL only: dbt-duckdb also
+   creates them, and DuckDB then cannot rename the table aside when the model is rebuilt #}
+{% macro postgres_indexes(column_lists) -%}
+    {%- set out = [] -%}
+    {%- if target.type == 'postgres' -%}
+        {%- for columns in column_lists -%}{%- do out.append({'columns': columns}) -%}{%- endfor -%}
+    {%- endif -%}
+    {{ return(out) }}
+{%- endmacro %}

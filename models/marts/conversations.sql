@@ -1,5 +1,9 @@
 {#- One row per conversation, every platform: the unified schema. -#}
 
+{{ config(indexes=postgres_indexes(
+    [['platform'], ['created_at'], ['workspace_path'], ['raw_checksum'], ['content_hash']]
+)) }}
+
 with
 
 versions as (

@@ -1,5 +1,9 @@
 {#- One row per message, every platform: the unified schema. -#}
 
+{{ config(indexes=postgres_indexes(
+    [['conversation_id', 'sequence_number'], ['platform'], ['raw_checksum']]
+)) }}
+
 with
 
 messages as (

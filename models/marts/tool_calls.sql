@@ -1,5 +1,9 @@
 {#- One row per tool invocation, its request paired with its result, every platform. -#}
 
+{{ config(indexes=postgres_indexes(
+    [['tool_name'], ['platform']]
+)) }}
+
 with
 
 tool_calls as (
