@@ -79,7 +79,8 @@
     date_diff('millisecond', {{ start_expr }}, {{ end_expr }})
 {%- endmacro %}
 {% macro postgres__milliseconds_between(start_expr, end_expr) -%}
-    cast(round(extract(epoch from (({{ end_expr }}) - ({{ start_expr }}))) * 1000) as bigint)
+    {#- millisecond boundaries crossed, as DuckDB's date_diff counts them -#}
+    ({{ postgres__epoch_milliseconds(end_expr) }} - {{ postgres__epoch_milliseconds(start_expr) }})
 {%- endmacro %}
 
 
@@ -192,7 +193,8 @@
     {{ _not_implemented('epoch_milliseconds') }}
 {%- endmacro %}
 {% macro duckdb__epoch_milliseconds(timestamp_expr) -%}
-    epoch_ms({{ timestamp_expr }})
+    {#- DuckDB's epoch_ms rounds to the nearest millisecond; PostgreSQL's floor: floor on both -#}
+    cast(floor(epoch_us(cast({{ timestamp_expr }} as timestamptz)) / 1000) as bigint)
 {%- endmacro %}
 {% macro postgres__epoch_milliseconds(timestamp_expr) -%}
     cast(floor(extract(epoch from cast({{ timestamp_expr }} as timestamptz)) * 1000) as bigint)
