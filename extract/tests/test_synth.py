@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from extract.synth import Manifest, SynthError, extend, generate, parse_size
 from extract.synth.claude_code import _last_line
 from extract.synth.corpus import WRITERS
 from extract.synth.verify import mismatches, warehouse_totals
-from extract.tests.test_end_to_end import Pipeline
+from extract.tests.test_end_to_end import PYTHON, REPO_ROOT, Pipeline
 from extract.tests.test_platform_examples import run_extract_sources
 
 SESSIONS = 4
@@ -128,6 +130,21 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     other = generate(tmp_path / "c", "8", size=parse_size("300KB"))
     assert _tree(tmp_path / "c") != _tree(tmp_path / "a")
     assert other.bytes >= 300_000
+
+
+def test_same_bytes_across_processes(tmp_path: Path) -> None:
+    """Nothing depends on the process (hash randomization, the clock): two CLI runs agree."""
+    for name, hash_seed in (("a", "1"), ("b", "2")):
+        proc = subprocess.run(
+            [PYTHON, "-m", "extract", "synth", "--out", str(tmp_path / name), "--size", "200KB"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
 
 
 def test_size_is_reached_and_counted(tmp_path: Path) -> None:
