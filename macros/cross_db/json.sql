@@ -3,8 +3,10 @@
     has no implementation fails at compile time instead of returning wrong data.
     JSON values come back as compact text (no spaces, as DuckDB writes it) on every adapter. Key
     order inside objects read from raw JSON is the document's on DuckDB and jsonb's on PostgreSQL
-    (shorter keys first): compare JSON semantically across adapters, never as text. Objects built
-    with json_object keep the order of their pairs everywhere. -#}
+    (shorter keys first) and sorted by key on Spark (VARIANT): compare JSON semantically across
+    adapters, never as text. Objects built with json_object keep the order of their pairs everywhere.
+    Spark reads JSON through VARIANT (try_parse_json, variant_get, try_variant_get): a value that does
+    not parse is null, never an error. -#}
 
 {% macro _json_path_duckdb(path) -%}
     '$
@@ -15,6 +17,28 @@
 
 {% macro _json_path_postgres(path) -%}
     '{ {{- path | map('string') | map('tojson') | join(',') -}} }'
+{%- endmacro %}
+
+{# Spark's variant path: keys in brackets and double quotes, so dots and spaces are safe #}
+{% macro _json_path_spark(path) -%}
+    '$
+    {%- for p in path -%}
+        {%- if p is number -%}[{{ p }}]{%- else -%}["{{ p }}"]{%- endif -%}
+    {%- endfor -%}'
+{%- endmacro %}
+
+{# the VARIANT at path of a JSON text column (null when the text does not parse or the path is missing) #}
+{% macro _json_variant_spark(column, path) -%}
+    {%- if path | length == 0 -%}
+        try_parse_json({{ column }})
+    {%- else -%}
+        variant_get(try_parse_json({{ column }}), {{ _json_path_spark(path) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# the array at path as array<variant>; null when the value is not an array #}
+{% macro _json_array_spark(column, path) -%}
+    try_variant_get(try_parse_json({{ column }}), {{ _json_path_spark(path) }}, 'array<variant>')
 {%- endmacro %}
 
 {% macro _not_implemented(name) -%}
@@ -33,6 +57,9 @@
 {% macro postgres__json_text(column, path) -%}
     (({{ column }})::jsonb #>> {{ _json_path_postgres(path) }})
 {%- endmacro %}
+{% macro spark__json_text(column, path) -%}
+    variant_get(try_parse_json({{ column }}), {{ _json_path_spark(path) }}, 'string')
+{%- endmacro %}
 
 
 {# the JSON value at path as JSON text (a string stays quoted); missing -> null #}
@@ -45,6 +72,9 @@
 {%- endmacro %}
 {% macro postgres__json_value(column, path) -%}
     {{ target.schema }}.compact_json(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
+{%- endmacro %}
+{% macro spark__json_value(column, path) -%}
+    to_json({{ _json_variant_spark(column, path) }})
 {%- endmacro %}
 
 
@@ -66,6 +96,22 @@
 {% macro postgres__json_type(column, path) -%}
     jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
 {%- endmacro %}
+{% macro spark__json_type(column, path) -%}
+    case regexp_extract(schema_of_variant({{ _json_variant_spark(column, path) }}), '^[A-Z]+', 0)
+        when 'OBJECT' then 'object'
+        when 'ARRAY' then 'array'
+        when 'STRING' then 'string'
+        when 'BOOLEAN' then 'boolean'
+        when 'VOID' then 'null'
+        when 'BIGINT' then 'number'
+        when 'INT' then 'number'
+        when 'SMALLINT' then 'number'
+        when 'TINYINT' then 'number'
+        when 'DECIMAL' then 'number'
+        when 'DOUBLE' then 'number'
+        when 'FLOAT' then 'number'
+    end
+{%- endmacro %}
 
 
 {# true when the text parses as JSON #}
@@ -78,6 +124,9 @@
 {%- endmacro %}
 {% macro postgres__json_is_valid(column) -%}
     {{ target.schema }}.is_valid_json({{ column }})
+{%- endmacro %}
+{% macro spark__json_is_valid(column) -%}
+    (try_parse_json({{ column }}) is not null)
 {%- endmacro %}
 
 
@@ -115,6 +164,14 @@
         ) with ordinality as je (value, ordinality)
     ) as {{ alias }}
 {%- endmacro %}
+{% macro spark__json_each_element(column, path, alias) -%}
+    (
+        select
+            cast(je.pos as bigint) as element_index,
+            to_json(je.col) as element_json
+        from (select posexplode({{ _json_array_spark(column, path) }})) as je (pos, col)
+    ) as {{ alias }}
+{%- endmacro %}
 
 
 {# aggregate JSON texts into one JSON array text, in order; no rows -> '[]' #}
@@ -134,6 +191,13 @@
     ('[' || coalesce(
         string_agg({{ target.schema }}.compact_json(({{ json_expr }})::jsonb), ',' order by {{ order_by }}), ''
     ) || ']')
+{%- endmacro %}
+{# Spark aggregates ignore ORDER BY: collect (order key, text) pairs, sort them, keep the texts #}
+{% macro spark__json_array_agg(json_expr, order_by) -%}
+    concat('[', coalesce(array_join(transform(
+        array_sort(collect_list(named_struct('sort_key', {{ order_by }}, 'json', to_json(try_parse_json({{ json_expr }}))))),
+        x -> x.json
+    ), ','), ''), ']')
 {%- endmacro %}
 
 
@@ -162,6 +226,17 @@
         {%- if not loop.last %} || ','{% endif %}
         {%- endfor %}
     || '}')
+{%- endmacro %}
+{# to_json of a named_struct keeps the pairs' order; ignoreNullFields false keeps JSON nulls #}
+{% macro spark__json_object(pairs, json_keys) -%}
+    to_json(named_struct(
+        {%- for key, expr in pairs %}
+        '{{ key }}', {% if key in json_keys %}try_parse_json({{ expr }})
+        {%- elif expr | trim | lower == 'null' %}cast(null as string)
+        {%- else %}{{ expr }}{% endif %}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
 
@@ -193,6 +268,15 @@
             )
     end
 {%- endmacro %}
+{% macro spark__json_array_join_key(column, path, key, separator) -%}
+    case
+        when exists({{ _json_array_spark(column, path) }}, e -> variant_get(e, '$["{{ key }}"]', 'string') is not null)
+            then array_join(
+                transform({{ _json_array_spark(column, path) }}, e -> variant_get(e, '$["{{ key }}"]', 'string')),
+                {{ separator }}
+            )
+    end
+{%- endmacro %}
 
 
 {# the number of elements of the array at path; a value that is not an array (or missing) -> null #}
@@ -213,6 +297,9 @@
         when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
             then cast(jsonb_array_length(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) as bigint)
     end
+{%- endmacro %}
+{% macro spark__json_array_length(column, path) -%}
+    cast(array_size({{ _json_array_spark(column, path) }}) as bigint)
 {%- endmacro %}
 
 
@@ -249,5 +336,15 @@
                     then ({{ column }})::jsonb #> {{ _json_path_postgres(path) }}
             end
         ) as je (key, value)
+    ) as {{ alias }}
+{%- endmacro %}
+{% macro spark__json_each_member(column, path, alias) -%}
+    (
+        select
+            je.key as member_key,
+            to_json(je.value) as member_json
+        from variant_explode(
+            try_variant_get(try_parse_json({{ column }}), {{ _json_path_spark(path) }}, 'map<string, variant>')
+        ) as je
     ) as {{ alias }}
 {%- endmacro %}
