@@ -14,7 +14,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
-.PHONY: help install extract build run summary test test-python test-dbt lint docs clean
+# The Spark target's own virtualenv (pyspark is large, so `make install` leaves it out).
+SPARK_VENV ?= .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+
+.PHONY: help install install-spark extract build run summary test test-python test-dbt test-spark lint docs clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +30,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed ## create .venv and install the extractor, dbt and the dev tools
+
+$(SPARK_BIN)/.installed: pyproject.toml
+	test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/python -m pip install --quiet --upgrade pip
+	$(SPARK_BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+install-spark: $(SPARK_BIN)/.installed ## create .venv-spark with the Spark target (dbt-spark, pyspark; needs Java 17)
 
 extract: install ## land new raw records from every platform's logs into the lake ($$LAKE_URI)
 	$(BIN)/python -m extract run
@@ -51,6 +63,9 @@ test-dbt: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
 	$(TEST_ENV) $(BIN)/python -m extract run --quiet --source claude_code=examples/claude_code/projects
 	$(TEST_ENV) $(DBT) build --profiles-dir .
+
+test-spark: install-spark ## build the examples on Spark and compare every mart with DuckDB's
+	SPARK_LOCAL_IP=127.0.0.1 REQUIRE_SPARK=1 $(SPARK_BIN)/pytest -q extract/tests/test_spark.py
 
 lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check extract
