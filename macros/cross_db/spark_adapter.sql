@@ -1,8 +1,8 @@
 {#- Spark: where dbt-spark itself needs help with this project. The YAML keeps one set of type
     names, DuckDB's and PostgreSQL's (varchar, double precision, timestamp with time zone, ...);
-    spark_data_type() names the Spark type each stands for, and the two places dbt-spark reads a
-    declared type go through it: model contracts (get_empty_schema_sql casts a null to each
-    declared type and compares the result with the model's columns) and seed column_types.
+    spark_data_type() names the Spark type each stands for, and the places dbt reads a declared
+    type go through it: model contracts and unit test fixtures (dbt's cast and safe_cast) and
+    seed column_types.
     These override dbt-spark's own macros of the same name (a root project's spark__ macro wins
     the dispatch); nothing here runs on DuckDB or PostgreSQL. -#}
 
@@ -19,18 +19,18 @@
 {%- endmacro %}
 
 
-{# contracts: the declared types, as Spark names them #}
-{% macro spark__get_empty_schema_sql(columns) -%}
-    {%- set translated = {} -%}
-    {%- for name in columns -%}
-        {%- set column = columns[name] -%}
-        {%- if column.get('data_type') is not none -%}
-            {%- do translated.update({name: dict(column, data_type=spark_data_type(column['data_type']))}) -%}
-        {%- else -%}
-            {%- do translated.update({name: column}) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(default__get_empty_schema_sql(translated)) }}
+{# contracts (get_empty_schema_sql casts a null to each declared type) and unit test fixtures
+   (safe_cast of each given value to its column's declared type): the declared types, as Spark
+   names them #}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ spark_data_type(type) }})
+{%- endmacro %}
+{% macro spark__safe_cast(field, type) -%}
+    {%- set spark_type = spark_data_type(type) -%}
+    {%- if field is string and spark_type.lower().startswith(('struct', 'array', 'map')) -%}
+        {%- set field = field.strip('"').strip("'") -%}
+    {%- endif -%}
+    cast({{ field }} as {{ spark_type }})
 {%- endmacro %}
 
 
@@ -46,28 +46,28 @@
 {%- endmacro %}
 
 
-{# a value of a seed row as a Spark SQL literal. dbt-spark's session cursor pastes values between
-   quotes without escaping and writes an empty cell as 'None'; here an empty cell is null and a
-   quote or a backslash in a text is its own chr() (the profile keeps string literals unescaped) #}
+{# the text between the quotes of a string literal (dbt.string_literal wraps it, unit test fixtures
+   use it). The profile keeps string literals unescaped (spark.sql.parser.escapedStringLiterals, as
+   on DuckDB and PostgreSQL), where dbt-spark's \' would stay in the text; a quote or a backslash
+   is its own chr() instead: they're -> they' || chr(39) || 're #}
+{% macro spark__escape_single_quotes(expression) -%}
+    {%- set pieces = [] -%}
+    {%- for quoted_part in (expression | string).split("'") -%}
+        {%- do pieces.append(quoted_part.split('\\') | join("' || chr(92) || '")) -%}
+    {%- endfor -%}
+    {{ pieces | join("' || chr(39) || '") }}
+{%- endmacro %}
+
+
+{# a value of a seed row as a Spark SQL literal: dbt-spark's session cursor pastes values between
+   quotes without escaping and writes an empty cell as 'None' #}
 {% macro _spark_seed_literal(value) -%}
     {%- if value is none -%}
         null
     {%- elif value is number or value is boolean -%}
         {{ value }}
     {%- else -%}
-        {%- set pieces = [] -%}
-        {%- for quoted_part in (value | string).split("'") -%}
-            {%- set backslash_parts = [] -%}
-            {%- for part in quoted_part.split('\\') -%}
-                {%- do backslash_parts.append("'" ~ part ~ "'") -%}
-            {%- endfor -%}
-            {%- do pieces.append(backslash_parts | join(', chr(92), ')) -%}
-        {%- endfor -%}
-        {%- if pieces | length == 1 and "chr(92)" not in pieces[0] -%}
-            {{ pieces[0] }}
-        {%- else -%}
-            concat({{ pieces | join(', chr(39), ') }})
-        {%- endif -%}
+        ('{{ spark__escape_single_quotes(value) }}')
     {%- endif -%}
 {%- endmacro %}
 
