@@ -294,3 +294,16 @@
         x -> x.measure
     ), {{ delimiter_text }}) end
 {%- endmacro %}
+
+
+{# a text without any of `characters` (a SQL expression giving the set) at either end; Spark's
+   two-argument ltrim / rtrim take the characters first, so it trims with trim(both ... from ...) #}
+{% macro trim_characters(expr, characters) -%}
+    {{ return(adapter.dispatch('trim_characters', 'ai_conversations')(expr, characters)) }}
+{%- endmacro %}
+{% macro default__trim_characters(expr, characters) -%}
+    rtrim(ltrim({{ expr }}, {{ characters }}), {{ characters }})
+{%- endmacro %}
+{% macro spark__trim_characters(expr, characters) -%}
+    trim(both {{ characters }} from {{ expr }})
+{%- endmacro %}

@@ -1262,10 +1262,10 @@ text_results as (
         result_headers.element_index,
         previous_tool_uses.tool_use_id,
         result_headers.result_tool_name,
-        nullif(rtrim(ltrim(
-            {{ dbt.split_part('result_headers.block_text', "'] Result:'", 2) }},
-            chr(10) || chr(13) || ' '
-        ), chr(10) || chr(13) || ' '), '')
+        nullif({{ trim_characters(
+            dbt.split_part('result_headers.block_text', "'] Result:'", 2),
+            "chr(10) || chr(13) || ' '"
+        ) }}, '')
             as inline_output,
         result_headers.next_text,
         result_headers.next_type
