@@ -14,6 +14,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 TEST_DIR := target/test
 TEST_ENV := LAKE_URI=$(TEST_DIR)/lake WAREHOUSE_PATH=$(TEST_DIR)/warehouse.duckdb
 
+# The Spark target's own virtualenv (pyspark is large, so `make install` leaves it out).
+SPARK_VENV ?= .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+
 # The benchmark (bench/run.py): one generated corpus of BENCH_SIZE, results in bench/results/.
 BENCH_SIZE ?= 100MB
 BENCH_SEED ?= 7
@@ -23,7 +27,7 @@ BENCH_SMOKE_SIZE ?= 2MB
 CCUSAGE_VERSION := 20.0.24
 CCUSAGE_DIR := target/ccusage
 
-.PHONY: help install extract sources build run summary platforms readme-platforms test test-python test-dbt lint docs docs-check ccusage clean bench bench-smoke
+.PHONY: help install install-spark extract sources build run summary platforms readme-platforms test test-python test-dbt test-spark lint docs docs-check ccusage clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -35,6 +39,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed ## create .venv and install the extractor, dbt and the dev tools
+
+$(SPARK_BIN)/.installed: pyproject.toml
+	test -x $(SPARK_BIN)/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/python -m pip install --quiet --upgrade pip
+	$(SPARK_BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+install-spark: $(SPARK_BIN)/.installed ## create .venv-spark with the Spark target (dbt-spark, pyspark; needs Java 17)
 
 extract: install ## land new raw records from every platform's logs into the lake ($$LAKE_URI)
 	$(BIN)/python -m extract run
@@ -71,6 +83,9 @@ test-dbt: install
 		from extract.platforms import REGISTRY; \
 		print(' '.join(f'--source {n}={p.example_root(Path(\"examples\"))}' for n, p in REGISTRY.items()))")
 	$(TEST_ENV) $(DBT) build --profiles-dir .
+
+test-spark: install-spark ## build the examples on Spark and compare every mart with DuckDB's
+	SPARK_LOCAL_IP=127.0.0.1 REQUIRE_SPARK=1 $(SPARK_BIN)/pytest -q extract/tests/test_spark.py
 
 lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check extract

@@ -10,6 +10,9 @@
 {% macro postgres__try_cast_bigint(expr) -%}
     {{ target.schema }}.try_cast_bigint(({{ expr }})::text)
 {%- endmacro %}
+{% macro spark__try_cast_bigint(expr) -%}
+    try_cast(round(try_cast({{ expr }} as double)) as bigint)
+{%- endmacro %}
 
 
 {% macro try_cast_double(expr) -%}
@@ -21,6 +24,9 @@
 {%- endmacro %}
 {% macro postgres__try_cast_double(expr) -%}
     {{ target.schema }}.try_cast_double(({{ expr }})::text)
+{%- endmacro %}
+{% macro spark__try_cast_double(expr) -%}
+    try_cast({{ expr }} as double)
 {%- endmacro %}
 
 
@@ -37,6 +43,9 @@
 {% macro postgres__regex_full_match(expr, pattern) -%}
     (({{ expr }}) ~ '^(?:{{ pattern }})$')
 {%- endmacro %}
+{% macro spark__regex_full_match(expr, pattern) -%}
+    (({{ expr }}) rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
 
 
 {# SHA-256 of a text, lower-case hex #}
@@ -49,6 +58,9 @@
 {%- endmacro %}
 {% macro postgres__sha256_hex(expr) -%}
     encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{%- endmacro %}
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
 {%- endmacro %}
 
 
@@ -66,6 +78,9 @@
 {% macro postgres__to_local_date(timestamp_expr, zone) -%}
     cast(({{ timestamp_expr }}) at time zone '{{ zone }}' as date)
 {%- endmacro %}
+{% macro spark__to_local_date(timestamp_expr, zone) -%}
+    cast(convert_timezone(current_timezone(), '{{ zone }}', cast({{ timestamp_expr }} as timestamp_ntz)) as date)
+{%- endmacro %}
 
 
 {# milliseconds between two timestamps #}
@@ -81,6 +96,9 @@
 {% macro postgres__milliseconds_between(start_expr, end_expr) -%}
     {#- millisecond boundaries crossed, as DuckDB's date_diff counts them -#}
     ({{ postgres__epoch_milliseconds(end_expr) }} - {{ postgres__epoch_milliseconds(start_expr) }})
+{%- endmacro %}
+{% macro spark__milliseconds_between(start_expr, end_expr) -%}
+    (unix_millis({{ end_expr }}) - unix_millis({{ start_expr }}))
 {%- endmacro %}
 
 
@@ -164,6 +182,39 @@
 {%- endmacro %}
 
 
+{# Spark reads the lake in place: one external Parquet table per raw source (every platform of var
+   unified_platforms, and extract_runs), declared with the raw contract's columns
+   (raw_record_column_types, extract_runs_column_types) over LAKE_URI. Recreated on every run, so
+   the tables always point at the current LAKE_URI and list the files landed since (dropping an
+   external table never deletes its files). recursiveFileLookup reads the date=... folders without
+   inferring partition columns; files whose names start with `_` (the zero-row _empty.parquet) are
+   hidden from Spark, and a folder without any file reads as an empty table. #}
+{% macro spark__create_cross_db_helpers() -%}
+    {%- if execute -%}
+        {%- set lake = env_var('LAKE_URI', 'lake') | replace('file://', '') -%}
+        {%- set schema = var('raw_schema', 'raw') -%}
+        {%- set tables = [('extract_runs', lake ~ '/_runs', extract_runs_column_types())] -%}
+        {%- for platform in var('unified_platforms') -%}
+            {%- do tables.append((platform, lake ~ '/raw/platform=' ~ platform, raw_record_column_types())) -%}
+        {%- endfor -%}
+        {%- do run_query('create schema if not exists ' ~ schema) -%}
+        {%- for name, location, column_types in tables -%}
+            {%- set relation = schema ~ '.' ~ adapter.quote(name) -%}
+            {%- do run_query('drop table if exists ' ~ relation) -%}
+            {%- set columns = [] -%}
+            {%- for column, data_type in column_types.items() -%}
+                {%- do columns.append(column ~ ' ' ~ data_type) -%}
+            {%- endfor -%}
+            {%- do run_query(
+                'create table ' ~ relation ~ ' (' ~ columns | join(', ') ~ ') using parquet'
+                ~ " options (recursiveFileLookup 'true') location '" ~ location ~ "'"
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1 as raw_tables_created
+{%- endmacro %}
+
+
 {# the first capture group of a regular expression, or null #}
 {% macro regex_extract(expr, pattern) -%}
     {{ return(adapter.dispatch('regex_extract', 'ai_conversations')(expr, pattern)) }}
@@ -175,6 +226,9 @@
 {% macro postgres__regex_extract(expr, pattern) -%}
     substring({{ expr }} from '{{ pattern }}')
 {%- endmacro %}
+{% macro spark__regex_extract(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
+{%- endmacro %}
 
 
 {# an 8-byte floating point type (dbt.type_float() is 4 bytes on DuckDB) #}
@@ -183,6 +237,7 @@
 {%- endmacro %}
 {% macro default__type_double() -%}double precision{%- endmacro %}
 {% macro duckdb__type_double() -%}double{%- endmacro %}
+{% macro spark__type_double() -%}double{%- endmacro %}
 
 
 {# milliseconds since 1970-01-01 UTC of a timestamp with time zone, as bigint #}
@@ -198,6 +253,9 @@
 {%- endmacro %}
 {% macro postgres__epoch_milliseconds(timestamp_expr) -%}
     cast(floor(extract(epoch from cast({{ timestamp_expr }} as timestamptz)) * 1000) as bigint)
+{%- endmacro %}
+{% macro spark__epoch_milliseconds(timestamp_expr) -%}
+    unix_millis({{ timestamp_expr }})
 {%- endmacro %}
 
 
@@ -231,4 +289,44 @@
         {%- for columns in column_lists -%}{%- do out.append({'columns': columns}) -%}{%- endfor -%}
     {%- endif -%}
     {{ return(out) }}
+{%- endmacro %}
+
+
+{# string aggregation in a given order (dbt.listagg ignores its ORDER BY on Spark): `order_by` is a
+   list of SQL expressions, each ascending with nulls last; null measures are skipped and a group
+   without any gives null, as dbt.listagg does on DuckDB and PostgreSQL #}
+{% macro listagg_ordered(measure, delimiter_text, order_by) -%}
+    {%- if order_by is string -%}
+        {{ exceptions.raise_compiler_error("listagg_ordered: order_by is a list of expressions, got '" ~ order_by ~ "'") }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('listagg_ordered', 'ai_conversations')(measure, delimiter_text, order_by)) }}
+{%- endmacro %}
+{% macro default__listagg_ordered(measure, delimiter_text, order_by) -%}
+    {%- set keys = [] -%}
+    {%- for expr in order_by -%}{%- do keys.append(expr ~ ' asc nulls last') -%}{%- endfor -%}
+    {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ keys | join(', ')) }}
+{%- endmacro %}
+{% macro spark__listagg_ordered(measure, delimiter_text, order_by) -%}
+    case when count({{ measure }}) > 0 then array_join(transform(
+        array_sort(collect_list(named_struct(
+            {%- for expr in order_by %}
+            'null_{{ loop.index }}', ({{ expr }}) is null, 'key_{{ loop.index }}', {{ expr }},
+            {%- endfor %}
+            'measure', {{ measure }}
+        ))),
+        x -> x.measure
+    ), {{ delimiter_text }}) end
+{%- endmacro %}
+
+
+{# a text without any of `characters` (a SQL expression giving the set) at either end; Spark's
+   two-argument ltrim / rtrim take the characters first, so it trims with trim(both ... from ...) #}
+{% macro trim_characters(expr, characters) -%}
+    {{ return(adapter.dispatch('trim_characters', 'ai_conversations')(expr, characters)) }}
+{%- endmacro %}
+{% macro default__trim_characters(expr, characters) -%}
+    rtrim(ltrim({{ expr }}, {{ characters }}), {{ characters }})
+{%- endmacro %}
+{% macro spark__trim_characters(expr, characters) -%}
+    trim(both {{ characters }} from {{ expr }})
 {%- endmacro %}

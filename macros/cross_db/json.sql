@@ -3,8 +3,11 @@
     has no implementation fails at compile time instead of returning wrong data.
     JSON values come back as compact text (no spaces, as DuckDB writes it) on every adapter. Key
     order inside objects read from raw JSON is the document's on DuckDB and jsonb's on PostgreSQL
-    (shorter keys first): compare JSON semantically across adapters, never as text. Objects built
-    with json_object keep the order of their pairs everywhere. -#}
+    (shorter keys first) and sorted by key on Spark (VARIANT): compare JSON semantically across
+    adapters, never as text (a unit test that expects JSON text uses keys that sort the same in
+    all three orders). Objects built with json_object keep the order of their pairs everywhere.
+    Spark reads JSON through VARIANT (try_parse_json, variant_get, try_variant_get): a value that does
+    not parse is null, never an error. -#}
 
 {% macro _json_path_duckdb(path) -%}
     '$
@@ -15,6 +18,40 @@
 
 {% macro _json_path_postgres(path) -%}
     '{ {{- path | map('string') | map('tojson') | join(',') -}} }'
+{%- endmacro %}
+
+{# Spark's variant path: keys in brackets and double quotes, so dots and spaces are safe #}
+{% macro _json_path_spark(path) -%}
+    '$
+    {%- for p in path -%}
+        {%- if p is number -%}[{{ p }}]{%- else -%}["{{ p }}"]{%- endif -%}
+    {%- endfor -%}'
+{%- endmacro %}
+
+{# the VARIANT at path of a JSON text column (null when the text does not parse or the path is
+   missing); a negative index counts from the end (-1: the last element), through try_element_at,
+   since a variant path takes none #}
+{% macro _json_variant_spark(column, path) -%}
+    {%- set ns = namespace(expr='try_parse_json(' ~ column ~ ')', segment=[]) -%}
+    {%- for p in path -%}
+        {%- if p is number and p < 0 -%}
+            {%- set ns.expr = 'try_element_at(try_variant_get(' ~ ns.expr ~ ', ' ~ _json_path_spark(ns.segment)
+                ~ ", 'array<variant>'), " ~ p ~ ')' -%}
+            {%- set ns.segment = [] -%}
+        {%- else -%}
+            {%- set ns.segment = ns.segment + [p] -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if ns.segment | length == 0 -%}
+        {{ ns.expr }}
+    {%- else -%}
+        variant_get({{ ns.expr }}, {{ _json_path_spark(ns.segment) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# the array at path as array<variant>; null when the value is not an array #}
+{% macro _json_array_spark(column, path) -%}
+    try_variant_get({{ _json_variant_spark(column, path) }}, '$', 'array<variant>')
 {%- endmacro %}
 
 {% macro _not_implemented(name) -%}
@@ -33,6 +70,13 @@
 {% macro postgres__json_text(column, path) -%}
     (({{ column }})::jsonb #>> {{ _json_path_postgres(path) }})
 {%- endmacro %}
+{% macro spark__json_text(column, path) -%}
+    {%- if path | select('number') | select('lt', 0) | list | length == 0 -%}
+        variant_get(try_parse_json({{ column }}), {{ _json_path_spark(path) }}, 'string')
+    {%- else -%}
+        variant_get({{ _json_variant_spark(column, path) }}, '$', 'string')
+    {%- endif -%}
+{%- endmacro %}
 
 
 {# the JSON value at path as JSON text (a string stays quoted); missing -> null #}
@@ -45,6 +89,9 @@
 {%- endmacro %}
 {% macro postgres__json_value(column, path) -%}
     {{ target.schema }}.compact_json(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
+{%- endmacro %}
+{% macro spark__json_value(column, path) -%}
+    to_json({{ _json_variant_spark(column, path) }})
 {%- endmacro %}
 
 
@@ -66,6 +113,22 @@
 {% macro postgres__json_type(column, path) -%}
     jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
 {%- endmacro %}
+{% macro spark__json_type(column, path) -%}
+    case regexp_extract(schema_of_variant({{ _json_variant_spark(column, path) }}), '^[A-Z]+', 0)
+        when 'OBJECT' then 'object'
+        when 'ARRAY' then 'array'
+        when 'STRING' then 'string'
+        when 'BOOLEAN' then 'boolean'
+        when 'VOID' then 'null'
+        when 'BIGINT' then 'number'
+        when 'INT' then 'number'
+        when 'SMALLINT' then 'number'
+        when 'TINYINT' then 'number'
+        when 'DECIMAL' then 'number'
+        when 'DOUBLE' then 'number'
+        when 'FLOAT' then 'number'
+    end
+{%- endmacro %}
 
 
 {# true when the text parses as JSON #}
@@ -78,6 +141,9 @@
 {%- endmacro %}
 {% macro postgres__json_is_valid(column) -%}
     {{ target.schema }}.is_valid_json({{ column }})
+{%- endmacro %}
+{% macro spark__json_is_valid(column) -%}
+    (try_parse_json({{ column }}) is not null)
 {%- endmacro %}
 
 
@@ -115,6 +181,14 @@
         ) with ordinality as je (value, ordinality)
     ) as {{ alias }}
 {%- endmacro %}
+{% macro spark__json_each_element(column, path, alias) -%}
+    (
+        select
+            cast(je.pos as bigint) as element_index,
+            to_json(je.col) as element_json
+        from (select posexplode({{ _json_array_spark(column, path) }})) as je (pos, col)
+    ) as {{ alias }}
+{%- endmacro %}
 
 
 {# aggregate JSON texts into one JSON array text, in order; no rows -> '[]' #}
@@ -134,6 +208,13 @@
     ('[' || coalesce(
         string_agg({{ target.schema }}.compact_json(({{ json_expr }})::jsonb), ',' order by {{ order_by }}), ''
     ) || ']')
+{%- endmacro %}
+{# Spark aggregates ignore ORDER BY: collect (order key, text) pairs, sort them, keep the texts #}
+{% macro spark__json_array_agg(json_expr, order_by) -%}
+    concat('[', coalesce(array_join(transform(
+        array_sort(collect_list(named_struct('sort_key', {{ order_by }}, 'json', to_json(try_parse_json({{ json_expr }}))))),
+        x -> x.json
+    ), ','), ''), ']')
 {%- endmacro %}
 
 
@@ -162,6 +243,25 @@
         {%- if not loop.last %} || ','{% endif %}
         {%- endfor %}
     || '}')
+{%- endmacro %}
+{# Spark: the object's text put together pair by pair, so the pairs keep their order and JSON
+   values (json_keys) nest as they are; a scalar is written by to_json (of a one-field struct,
+   ignoreNullFields off, the field's value cut out) #}
+{% macro spark__json_object(pairs, json_keys) -%}
+    concat('{'
+        {%- for key, expr in pairs %},
+        '{{ key | tojson }}:',
+        {%- if key in json_keys %}
+        coalesce({{ expr }}, 'null')
+        {%- elif expr | trim | lower == 'null' %}
+        'null'
+        {%- else %}
+        substr(to_json(named_struct('v', {{ expr }}), map('ignoreNullFields', 'false')), 6,
+            length(to_json(named_struct('v', {{ expr }}), map('ignoreNullFields', 'false'))) - 6)
+        {%- endif %}
+        {%- if not loop.last %}, ','{% endif %}
+        {%- endfor %},
+    '}')
 {%- endmacro %}
 
 
@@ -193,6 +293,15 @@
             )
     end
 {%- endmacro %}
+{% macro spark__json_array_join_key(column, path, key, separator) -%}
+    case
+        when exists({{ _json_array_spark(column, path) }}, e -> variant_get(e, '$["{{ key }}"]', 'string') is not null)
+            then array_join(
+                transform({{ _json_array_spark(column, path) }}, e -> variant_get(e, '$["{{ key }}"]', 'string')),
+                {{ separator }}
+            )
+    end
+{%- endmacro %}
 
 
 {# the number of elements of the array at path; a value that is not an array (or missing) -> null #}
@@ -213,6 +322,9 @@
         when jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) = 'array'
             then cast(jsonb_array_length(({{ column }})::jsonb #> {{ _json_path_postgres(path) }}) as bigint)
     end
+{%- endmacro %}
+{% macro spark__json_array_length(column, path) -%}
+    cast(array_size({{ _json_array_spark(column, path) }}) as bigint)
 {%- endmacro %}
 
 
@@ -249,5 +361,17 @@
                     then ({{ column }})::jsonb #> {{ _json_path_postgres(path) }}
             end
         ) as je (key, value)
+    ) as {{ alias }}
+{%- endmacro %}
+{% macro spark__json_each_member(column, path, alias) -%}
+    (
+        select
+            je.key as member_key,
+            to_json(je.value) as member_json
+        from variant_explode(
+            case
+                when {{ json_type(column, path) }} = 'object' then {{ _json_variant_spark(column, path) }}
+            end
+        ) as je
     ) as {{ alias }}
 {%- endmacro %}

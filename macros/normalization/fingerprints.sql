@@ -20,9 +20,5 @@
 {%- endmacro %}
 
 {% macro conversation_content_hash(fingerprint, timestamp_expr) -%}
-    {{ sha256_hex(dbt.listagg(
-        fingerprint,
-        "''",
-        "order by " ~ timestamp_expr ~ " asc nulls last, " ~ fingerprint ~ " asc"
-    )) }}
+    {{ sha256_hex(listagg_ordered(fingerprint, "''", [timestamp_expr, fingerprint])) }}
 {%- endmacro %}

@@ -38,3 +38,20 @@
         )
     end
 {%- endmacro %}
+
+{# Spark: epoch numbers through whole microseconds (timestamp_seconds would truncate the float);
+   text through try_to_timestamp, which reads an ISO-8601 offset (or none: the session time zone,
+   UTC in the spark profile) and gives null instead of an error #}
+{% macro spark__to_utc_timestamp(expr) -%}
+    case
+        when {{ regex_full_match("trim(cast(" ~ expr ~ " as string))", "-?[0-9]+(\\.[0-9]+)?") }}
+            then timestamp_micros(cast(round(
+                case
+                    when abs(cast(trim(cast({{ expr }} as string)) as double)) >= 100000000000
+                        then cast(trim(cast({{ expr }} as string)) as double) * 1000.0
+                    else cast(trim(cast({{ expr }} as string)) as double) * 1000000.0
+                end
+            ) as bigint))
+        else try_to_timestamp(regexp_replace(cast({{ expr }} as string), '(\.[0-9]{6})[0-9]+', '$1'))
+    end
+{%- endmacro %}

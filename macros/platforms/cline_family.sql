@@ -13,9 +13,10 @@
 
 {# the task (or SDK session) a record belongs to, from its file's path:
    tasks/<task id>/<canonical name> -> <task id>; a copy named <prefix>_<canonical part>... ->
-   <prefix>; an SDK <id>.json / <id>.messages.json -> <id> #}
+   <prefix>; an SDK <id>.json / <id>.messages.json -> <id>. Windows paths count too: chr(92) is the
+   backslash (a '\' literal does not parse on Spark) #}
 {% macro cline_family_task_id(source_uri, record_kind) -%}
-    {%- set path = "replace(" ~ source_uri ~ ", '\\', '/')" -%}
+    {%- set path = "replace(" ~ source_uri ~ ", chr(92), '/')" -%}
     {%- set fname = file_name(path) -%}
     {%- set parent = dbt.split_part(
         "substr(" ~ path ~ ", 1, length(" ~ path ~ ") - length(" ~ fname ~ ") - 1)", "'/'", -1
@@ -37,7 +38,7 @@
 {# the VS Code extension a task file belongs to (the folder under globalStorage); null elsewhere #}
 {% macro cline_family_extension_id(source_uri) -%}
     nullif({{ dbt.split_part(
-        dbt.split_part("replace(" ~ source_uri ~ ", '\\', '/')", "'/globalStorage/'", 2), "'/'", 1
+        dbt.split_part("replace(" ~ source_uri ~ ", chr(92), '/')", "'/globalStorage/'", 2), "'/'", 1
     ) }}, '')
 {%- endmacro %}
 
@@ -1261,10 +1262,10 @@ text_results as (
         result_headers.element_index,
         previous_tool_uses.tool_use_id,
         result_headers.result_tool_name,
-        nullif(rtrim(ltrim(
-            {{ dbt.split_part('result_headers.block_text', "'] Result:'", 2) }},
-            chr(10) || chr(13) || ' '
-        ), chr(10) || chr(13) || ' '), '')
+        nullif({{ trim_characters(
+            dbt.split_part('result_headers.block_text', "'] Result:'", 2),
+            "chr(10) || chr(13) || ' '"
+        ) }}, '')
             as inline_output,
         result_headers.next_text,
         result_headers.next_type

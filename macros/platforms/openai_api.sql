@@ -25,6 +25,17 @@
         rows between unbounded preceding and current row
     )
 {%- endmacro %}
+{# Spark: collect_list over the frame keeps the frame's order (an aggregate's ORDER BY is ignored) #}
+{% macro spark__openai_api_running_concat(expr, partition_by, order_by) -%}
+    {%- set frame -%}
+        over (
+            partition by {{ partition_by }}
+            order by {{ order_by }}
+            rows between unbounded preceding and current row
+        )
+    {%- endset -%}
+    case when count({{ expr }}) {{ frame }} > 0 then array_join(collect_list({{ expr }}) {{ frame }}, '') end
+{%- endmacro %}
 
 
 {# a text that holds JSON (an APIM body, a diagnostic log's properties string) as JSON text when

@@ -118,7 +118,7 @@ totals as (
         count(distinct source_uri) as source_files,
         max(extracted_at) as imported_at,
         min(app_version) as first_app_version,
-        {{ sha256_hex(dbt.listagg('raw_checksum', "''", 'order by sequence_rank')) }} as raw_checksum
+        {{ sha256_hex(listagg_ordered('raw_checksum', "''", ['sequence_rank'])) }} as raw_checksum
     from message_facts
     group by 1
 

@@ -15,18 +15,18 @@ aggregated as (
     select
         message_id,
         {{ json_array_agg('block_json', 'block_index') }} as content,
-        {{ dbt.listagg(
+        {{ listagg_ordered(
             "case when block_type = 'text' then block_text end",
             "'\n'",
-            "order by block_index"
+            ["block_index"]
         ) }} as content_text,
-        {{ dbt.listagg(
+        {{ listagg_ordered(
             dbt.concat([
                 "block_type", "':'",
                 "coalesce(case when block_type = 'tool_use' then tool_name else block_text end, '')"
             ]),
             "'\n'",
-            "order by block_index"
+            ["block_index"]
         ) }} as content_signature,
         count(*) as block_count,
         sum(case when block_type = 'tool_use' then 1 else 0 end) as tool_use_count

@@ -115,29 +115,17 @@ leaves as (
 
 ),
 
--- `union` (not `union all`): a node already on the thread is not walked again, so a cycle in
--- the parent links ends the walk instead of looping
-thread (message_id, conversation_id, thread_parent_id) as (
-
-    select
-        message_id,
-        conversation_id,
-        thread_parent_id
-    from leaves
-
-    union
-
-    select
-        links.node_id as message_id,
-        links.conversation_id,
-        links.thread_parent_id
-    from thread
-    inner join links
-        on
-            thread.thread_parent_id = links.node_id
-            and thread.conversation_id = links.conversation_id
-
-)
+-- the walk stops at a node already on the thread, so a cycle in the parent links ends it
+{{ recursive_walk(
+    'thread',
+    ['message_id', 'conversation_id', 'thread_parent_id'],
+    'select message_id, conversation_id, thread_parent_id from leaves',
+    ['links.node_id as message_id', 'links.conversation_id', 'links.thread_parent_id'],
+    'from thread inner join links on thread.thread_parent_id = links.node_id'
+        ~ ' and thread.conversation_id = links.conversation_id',
+    node='message_id',
+    step_node='links.node_id'
+) }}
 
 select distinct
     thread.message_id,

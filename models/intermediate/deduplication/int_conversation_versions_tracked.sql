@@ -87,7 +87,7 @@ version_checksums as (
     select
         conversation_id,
         version,
-        {{ sha256_hex(dbt.listagg('raw_checksum', "''", 'order by raw_checksum')) }} as raw_checksum
+        {{ sha256_hex(listagg_ordered('raw_checksum', "''", ['raw_checksum'])) }} as raw_checksum
     from version_records
     group by 1, 2
 

@@ -43,7 +43,6 @@ ranked as (
             messages.source_file_version desc,
             messages.record_ordinal asc,
             messages.extracted_at asc
-        rows between unbounded preceding and unbounded following
     )
 
 )

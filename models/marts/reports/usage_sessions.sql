@@ -29,7 +29,7 @@ models_used as (
 
     select
         conversation_id,
-        {{ dbt.listagg('model', "','", 'order by model') }} as models_used
+        {{ listagg_ordered('model', "','", ['model']) }} as models_used
     from conversation_models
     group by 1
 

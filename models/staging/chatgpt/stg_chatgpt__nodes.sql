@@ -51,28 +51,18 @@ tree_edges as (
 
 ),
 
--- the active thread: current_node, then parent after parent (union, not union all: a cycle ends)
-active_path as (
-
-    select distinct
-        raw_checksum,
-        current_node as node_id
-    from conversations
-    where current_node is not null
-
-    union
-
-    select
-        tree_edges.raw_checksum,
-        tree_edges.parent_node_id as node_id
-    from active_path
-    inner join tree_edges
-        on
-            active_path.raw_checksum = tree_edges.raw_checksum
-            and active_path.node_id = tree_edges.node_id
-    where tree_edges.parent_node_id is not null
-
-),
+-- the active thread: current_node, then parent after parent (a node already walked ends it)
+{{ recursive_walk(
+    'active_path',
+    ['raw_checksum', 'node_id'],
+    'select distinct raw_checksum, current_node as node_id from conversations where current_node is not null',
+    ['tree_edges.raw_checksum', 'tree_edges.parent_node_id as node_id'],
+    'from active_path inner join tree_edges on active_path.raw_checksum = tree_edges.raw_checksum'
+        ~ ' and active_path.node_id = tree_edges.node_id',
+    node='node_id',
+    step_node='tree_edges.parent_node_id',
+    step_where='tree_edges.parent_node_id is not null'
+) }},
 
 messages as (
 
