@@ -13,7 +13,8 @@ records as (
         record_kind,
         source_version,
         extracted_at
-    from {{ ref('base_' ~ platform ~ '__records') }}
+    -- the raw sources: the base models keep only the scopes a build recomputes
+    from {{ source('raw', platform) }}
     {%- if not loop.last %}
     union all
     {%- endif %}

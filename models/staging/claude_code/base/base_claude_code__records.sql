@@ -6,6 +6,8 @@ with
 source as (
 
     select * from {{ source('raw', 'claude_code') }}
+    -- only the scopes this build recomputes (macros/incremental.sql)
+    where {{ lake_scope_filter('claude_code') }}
 
 )
 

@@ -7,6 +7,8 @@ with
 source as (
 
     select * from {{ source('raw', 'cline') }}
+    -- only the scopes this build recomputes (macros/incremental.sql)
+    where {{ lake_scope_filter('cline') }}
 
 )
 

@@ -6,6 +6,8 @@ with
 source as (
 
     select * from {{ source('raw', 'copilot_chat') }}
+    -- only the scopes this build recomputes (macros/incremental.sql)
+    where {{ lake_scope_filter('copilot_chat') }}
 
 )
 

@@ -7,6 +7,8 @@ with
 source as (
 
     select * from {{ source('raw', 'roo_code') }}
+    -- only the scopes this build recomputes (macros/incremental.sql)
+    where {{ lake_scope_filter('roo_code') }}
 
 )
 

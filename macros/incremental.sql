@@ -1,0 +1,202 @@
+{#- Incremental builds: a re-run recomputes what the lake landed since the last complete build.
+
+    1. base_lake__scopes counts the raw records of every *scope* (lake_scope_id: a Claude Code or
+       ChatGPT file; the whole platform for the others, whose staging joins records across files)
+       and compares the counts with the last complete build's (int_lake_scopes_built). Raw rows are
+       immutable and only ever added, so a scope changed exactly when its count did.
+    2. Every base_<platform>__records view keeps only the records of changed scopes
+       (lake_scope_filter), so the staging views parse nothing else.
+    3. The models that read staging (int_*_unioned, stg_claude_code__thread_links) replace the rows
+       of the changed scopes (incremental_by_lake_scope).
+    4. int_conversations_changed lists the conversations those scopes hold, held before, and every
+       conversation that shares a message, an API response or a tool call id with one of them;
+       the conversation-level models replace exactly those (incremental_by_conversation).
+    5. int_lake_scopes_built, built last, records the counts: a build that fails or stops early
+       records nothing, so the next one recomputes what it missed.
+
+    Spark has no merge without Delta or Iceberg: there incremental_materialization() is `table`,
+    no filter applies and every model is rebuilt from the lake, as before. -#}
+
+
+{#- The materialization of the incremental models on this adapter. -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'ai_conversations')()) }}
+{%- endmacro %}
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+
+{#- True when this adapter builds incrementally (the scope filters apply). -#}
+{% macro builds_incrementally() -%}
+    {{ return(incremental_materialization() == 'incremental') }}
+{%- endmacro %}
+
+
+{#- The platforms whose scope is one source file: their staging models read each file on its own
+    (Claude Code transcripts, ChatGPT exports). The others join records across files (Copilot
+    Chat's workspace.json, Continue's and Cline's indexes, Roo Code task folders, OpenAI API
+    conversations rebuilt from prefixes) and are recomputed whole when anything of theirs lands. -#}
+{% macro lake_file_scoped_platforms() -%}
+    {{ return(['claude_code', 'chatgpt']) }}
+{%- endmacro %}
+
+
+{#- SQL naming the scope of a raw (or staging) row: `<platform>|<source_uri>` for file-scoped
+    platforms, `<platform>|` for the others. -#}
+{% macro lake_scope_id(platform_expr, source_uri_expr) -%}
+    {{ platform_expr }} || '|' || case
+        when {{ platform_expr }} in ('{{ lake_file_scoped_platforms() | join("', '") }}')
+            then {{ source_uri_expr }}
+        else ''
+    end
+{%- endmacro %}
+
+
+{#- The previous complete build's scopes (int_lake_scopes_built), read without ref: it is built at
+    the end of the build that reads it here at the start. None when there is none yet. -#}
+{% macro lake_scopes_built_relation() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='int_lake_scopes_built'
+    )) }}
+{%- endmacro %}
+
+
+{#- The where-clause of base_<platform>__records: only the records of the scopes this build
+    recomputes. Nothing on an adapter that rebuilds every table (Spark). -#}
+{% macro lake_scope_filter(platform) -%}
+    {%- if builds_incrementally() -%}
+    {{ lake_scope_id('platform', 'source_uri') }} in (
+        select changed_scopes.lake_scope_id
+        from {{ ref('base_lake__scopes') }} as changed_scopes
+        where
+            changed_scopes.platform = '{{ platform }}'
+            and changed_scopes.is_changed
+    )
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Config of a model that reads staging: incremental, replacing the rows of the changed scopes.
+    A full refresh of such a model must rebuild base_lake__scopes too (otherwise the staging views
+    hold only the last build's changes): it stops with an error that says so. -#}
+{% macro incremental_by_lake_scope(platform_column='platform', source_uri_column='source_uri') -%}
+    {%- set scopes = ref('base_lake__scopes') -%}
+    {{ config(
+        materialized=incremental_materialization(),
+        incremental_strategy='replace_where',
+        on_schema_change='fail',
+        replace_scope='lake',
+        replace_columns=[platform_column, source_uri_column]
+    ) }}
+    {%- if execute and builds_incrementally() and not is_incremental() -%}
+        {%- set partial = run_query(
+            'select count(*) from ' ~ scopes ~ ' where not is_changed'
+        ).columns[0].values()[0] -%}
+        {%- if partial > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                model.name ~ ' is being built from scratch, but base_lake__scopes marks only'
+                ~ ' the last changes for the staging views (' ~ partial ~ ' scopes unchanged):'
+                ~ ' run the whole build with --full-refresh, or select base_lake__scopes too'
+                ~ ' (dbt build --full-refresh --select +' ~ model.name ~ ').'
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Config of a conversation-level model: incremental, replacing the rows of the conversations
+    int_conversations_changed lists (`column` names the conversation). With `listed=true` (the
+    marts that show only the conversations deduplication lists) it also replaces the rows of a
+    conversation whose listing changed: one no longer listed goes, one newly listed comes in
+    (listed_conversations_filter). -#}
+{% macro incremental_by_conversation(column='conversation_id', listed=false) -%}
+    {%- set changed = ref('int_conversations_changed') -%}
+    {%- if listed -%}
+        {%- set deduplicated = ref('int_conversations_deduplicated') -%}
+    {%- endif -%}
+    {{ config(
+        materialized=incremental_materialization(),
+        incremental_strategy='replace_where',
+        on_schema_change='fail',
+        replace_scope='listed_conversation' if listed else 'conversation',
+        replace_columns=[column]
+    ) }}
+{%- endmacro %}
+
+
+{#- The where-clause that keeps the rows of changed conversations in an incremental run
+    (`1 = 1` when the model is built from scratch). -#}
+{% macro changed_conversations_filter(column='conversation_id') -%}
+    {%- if is_incremental() -%}
+    {{ column }} in (select conversation_id from {{ ref('int_conversations_changed') }})
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- For the marts of listed conversations: in an incremental run, the changed conversations and
+    the listed ones the mart does not hold yet (`1 = 1` when built from scratch). The model still
+    keeps only listed conversations. -#}
+{% macro listed_conversations_filter(column='conversation_id') -%}
+    {%- if is_incremental() -%}
+    (
+        {{ column }} in (select conversation_id from {{ ref('int_conversations_changed') }})
+        or {{ column }} not in (select held.{{ column }} from {{ this }} as held)
+    )
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The rows of the target a `replace_where` model replaces (config replace_scope):
+    - lake: the rows of the changed scopes (replace_columns: the platform and source_uri columns);
+    - conversation: the rows of the changed conversations (replace_columns: the conversation column);
+    - listed_conversation: those, and the rows of conversations deduplication no longer lists. -#}
+{% macro replace_where_predicate() -%}
+    {%- set scope = config.get('replace_scope') -%}
+    {%- set columns = config.get('replace_columns') or [] -%}
+    {%- if scope == 'lake' -%}
+    {{ lake_scope_id(columns[0], columns[1]) }} in (
+        select lake_scope_id from {{ ref('base_lake__scopes') }} where is_changed
+    )
+    {%- elif scope in ('conversation', 'listed_conversation') -%}
+    {{ columns[0] }} in (select conversation_id from {{ ref('int_conversations_changed') }})
+    {%- if scope == 'listed_conversation' %}
+    or {{ columns[0] }} not in (
+        select listed.conversation_id
+        from {{ ref('int_conversations_deduplicated') }} as listed
+        where listed.is_listed
+    )
+    {%- endif -%}
+    {%- else -%}
+    {{ exceptions.raise_compiler_error(
+        model.name ~ ": incremental_strategy 'replace_where' needs replace_scope"
+        ~ " lake, conversation or listed_conversation (got " ~ scope ~ ")"
+    ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The incremental strategy `replace_where`: delete the target's rows replace_where_predicate()
+    names (the changed scopes or conversations, whether or not they still have rows), then insert
+    every row the model selected. delete+insert cannot do this: it deletes only the keys present
+    in the new rows, so a conversation that lost all its rows would stay. -#}
+{% macro get_incremental_replace_where_sql(arg_dict) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ replace_where_predicate() }};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }}
+    from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -1,0 +1,74 @@
+{#- Every scope of the lake (macros/incremental.sql: a Claude Code or ChatGPT source file, or a whole
+    other platform) with its raw record count, and whether this build recomputes it: its count
+    differs from the last complete build's (int_lake_scopes_built), or there is no such build, or
+    the build is a --full-refresh. Raw records are immutable and only ever added, so a scope whose
+    count is unchanged holds exactly the records the warehouse was built from. Reads the raw
+    sources, not the base models (they keep only the changed scopes). -#}
+
+{{ config(materialized='table') }}
+
+{%- set built = lake_scopes_built_relation() %}
+
+with
+
+records as (
+
+    {%- for platform in var('unified_platforms') %}
+    select
+        platform,
+        source_uri,
+        extracted_at
+    from {{ source('raw', platform) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+scopes as (
+
+    select
+        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
+        platform,
+        count(*) as raw_records,
+        max(extracted_at) as last_extracted_at
+    from records
+    group by 1, 2
+
+),
+
+{%- if built is not none and not flags.FULL_REFRESH %}
+
+built as (
+
+    select distinct
+        lake_scope_id,
+        raw_records
+    from {{ built }}
+
+),
+
+{%- endif %}
+
+final as (
+
+    select
+        scopes.lake_scope_id,
+        scopes.platform,
+        scopes.raw_records,
+        scopes.last_extracted_at,
+        {%- if built is not none and not flags.FULL_REFRESH %}
+        coalesce(built.raw_records != scopes.raw_records, true) as is_changed
+        {%- else %}
+        true as is_changed
+        {%- endif %}
+    from scopes
+    {%- if built is not none and not flags.FULL_REFRESH %}
+    left join built
+        on scopes.lake_scope_id = built.lake_scope_id
+    {%- endif %}
+
+)
+
+select * from final
