@@ -4,6 +4,8 @@
     [['conversation_id', 'sequence_number'], ['platform'], ['raw_checksum']]
 )) }}
 
+{{ incremental_by_conversation(listed=true) }}
+
 with
 
 messages as (
@@ -15,30 +17,36 @@ messages as (
         from {{ ref('int_conversations_deduplicated') }} as listed
         where listed.is_listed
     )
+    -- an incremental run: the changed conversations and the newly listed ones
+    and {{ listed_conversations_filter() }}
 
 ),
 
 contents as (
 
     select * from {{ ref('int_message_contents_aggregated') }}
+    where {{ listed_conversations_filter() }}
 
 ),
 
 prices as (
 
     select * from {{ ref('int_messages_priced') }}
+    where {{ listed_conversations_filter() }}
 
 ),
 
 sidechain_links as (
 
     select * from {{ ref('int_sidechains_linked') }}
+    where {{ listed_conversations_filter() }}
 
 ),
 
 threads as (
 
     select * from {{ ref('int_messages_threaded') }}
+    where {{ listed_conversations_filter() }}
 
 ),
 

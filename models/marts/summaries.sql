@@ -1,5 +1,7 @@
 {#- One row per summary of a conversation (session summaries, titles, compaction summaries). -#}
 
+{{ incremental_by_conversation(listed=true) }}
+
 with
 
 summaries as (
@@ -11,6 +13,8 @@ summaries as (
         from {{ ref('int_conversations_deduplicated') }} as listed
         where listed.is_listed
     )
+    -- an incremental run: the changed conversations and the newly listed ones
+    and {{ listed_conversations_filter() }}
 
 ),
 

@@ -4,6 +4,8 @@
     [['tool_name'], ['platform']]
 )) }}
 
+{{ incremental_by_conversation(listed=true) }}
+
 with
 
 tool_calls as (
@@ -15,6 +17,8 @@ tool_calls as (
         from {{ ref('int_conversations_deduplicated') }} as listed
         where listed.is_listed
     )
+    -- an incremental run: the changed conversations and the newly listed ones
+    and {{ listed_conversations_filter() }}
 
 ),
 

@@ -2,17 +2,23 @@
     that was kept, so a message copied into several files (or landed twice) has its blocks once.
     Carries the message's conversation, time and metadata for the models that pair and link blocks. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 blocks as (
 
     select * from {{ ref('int_content_blocks_unioned') }}
+    {%- if is_incremental() %}
+    where message_id in (select changed_messages.message_id from messages as changed_messages)
+    {%- endif %}
 
 ),
 

@@ -1,5 +1,7 @@
 {#- Every platform's content blocks in one relation, keyed to the landed record they came from. -#}
 
+{{ incremental_by_lake_scope() }}
+
 with
 
 unioned as (

@@ -2,41 +2,49 @@
     (title, most-used model, latest workspace, status, parent, hashes). A conversation
     exists when any of its messages or summaries landed. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 landed_messages as (
 
     select * from {{ ref('int_messages_unioned') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 prices as (
 
     select * from {{ ref('int_messages_priced') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 contents as (
 
     select * from {{ ref('int_message_contents_aggregated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 summaries as (
 
     select * from {{ ref('int_summaries_unioned') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 fingerprints as (
 
     select * from {{ ref('int_messages_fingerprinted') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 

@@ -1,6 +1,8 @@
 {#- Every landed record that could not become part of a conversation, with the reason, from every
     platform. The same record landed twice at the same place (a re-run after a crash) is one row. -#}
 
+{{ incremental_by_lake_scope() }}
+
 with
 
 unioned as (

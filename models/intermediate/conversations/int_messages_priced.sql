@@ -3,12 +3,16 @@
     that prefixes the normalized model name). A message with tokens but no price is `unpriced`,
     never a silent $0. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
-    where is_usage_line or reported_cost is not null
+    where
+        (is_usage_line or reported_cost is not null)
+        and {{ changed_conversations_filter() }}
 
 ),
 
@@ -76,6 +80,7 @@ priced as (
 
     select
         normalized.message_id,
+        normalized.conversation_id,
         normalized.model_key,
         matched_prices.model_pattern as priced_model_pattern,
         (
@@ -107,6 +112,7 @@ final as (
 
     select
         message_id,
+        conversation_id,
         model_key,
         priced_model_pattern,
         case

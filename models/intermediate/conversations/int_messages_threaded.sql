@@ -6,6 +6,8 @@
     lines that are in the tree without being messages (stg_claude_code__thread_links). A platform that marks
     its own thread (ChatGPT: current_node) keeps its flags. -#}
 
+{{ incremental_by_conversation() }}
+
 with recursive
 
 messages as (
@@ -29,6 +31,7 @@ messages as (
             end
         ) as thread_parent_id
     from {{ ref('int_messages_deduplicated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
@@ -40,6 +43,7 @@ line_links as (
         {{ deterministic_id(['platform', 'native_session_id']) }} as conversation_id,
         {{ deterministic_id(['platform', 'native_parent_line_id']) }} as thread_parent_id
     from {{ ref('stg_claude_code__thread_links') }}
+    where {{ changed_conversations_filter(deterministic_id(['platform', 'native_session_id'])) }}
 
 ),
 
@@ -129,6 +133,7 @@ leaves as (
 
 select distinct
     thread.message_id,
+    thread.conversation_id,
     true as is_active_path
 from thread
 inner join messages

@@ -2,6 +2,8 @@
     message record: duplicates (the same message landed from two files or two runs) are still here
     and are folded by int_messages_deduplicated. Each new platform adds one select below. -#}
 
+{{ incremental_by_lake_scope() }}
+
 with
 
 unioned as (

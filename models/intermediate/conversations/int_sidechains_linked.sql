@@ -4,17 +4,21 @@
     is the spawning call's `prompt`: the link is the latest such call in the same conversation at
     or before the root. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 contents as (
 
     select * from {{ ref('int_message_contents_aggregated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
@@ -22,7 +26,8 @@ spawning_blocks as (
 
     select * from {{ ref('int_content_blocks_deduplicated') }}
     where
-        block_type = 'tool_use'
+        {{ changed_conversations_filter() }}
+        and block_type = 'tool_use'
         and tool_name in ('Task', 'Agent')
 
 ),
@@ -59,6 +64,7 @@ matched as (
 
     select
         roots.message_id,
+        roots.conversation_id,
         spawning_calls.message_id as parent_message_id,
         row_number() over (
             partition by roots.message_id
@@ -79,6 +85,7 @@ matched as (
 
 select
     message_id,
+    conversation_id,
     parent_message_id,
     'task_prompt' as link_method
 from matched

@@ -1,5 +1,9 @@
 {#- Every platform's summaries (session summaries, titles, compaction summaries), one row per
-    distinct summary: the same summary copied into several files (resumed sessions) is one row. -#}
+    distinct summary: the same summary copied into several files (resumed sessions) is one row,
+    the copy landed first. In an incremental run the copies of the changed scopes compete with the
+    copy an unchanged scope already holds here: that one was landed first, so it stays. -#}
+
+{{ incremental_by_lake_scope() }}
 
 with
 
@@ -48,4 +52,12 @@ ranked as (
 )
 
 select * from ranked
-where copy_rank = 1
+where
+    copy_rank = 1
+    {%- if is_incremental() %}
+    and summary_id not in (
+        select held.summary_id
+        from {{ this }} as held
+        where not ({{ replace_where_predicate() }})
+    )
+    {%- endif %}

@@ -5,17 +5,21 @@
     state that changed nothing (the same records reached again, e.g. a copy of a file at another
     path) is not a new version. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 landed as (
 
     select * from {{ ref('int_messages_unioned') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 fingerprints as (
 
     select * from {{ ref('int_messages_fingerprinted') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 

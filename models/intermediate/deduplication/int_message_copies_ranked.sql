@@ -5,21 +5,28 @@
     held it (the file whose messages start, then end, earliest). The other copies are recorded in
     the duplicates mart with the level that folded them. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_unioned') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
+-- over whole files: a file (a ChatGPT export) can hold other conversations too
 file_spans as (
 
     select
         source_uri,
         min(occurred_at) as file_first_at,
         max(occurred_at) as file_last_at
-    from messages
+    from {{ ref('int_messages_unioned') }}
+    {%- if is_incremental() %}
+    where source_uri in (select changed_files.source_uri from messages as changed_files)
+    {%- endif %}
     group by 1
 
 ),

@@ -6,11 +6,14 @@
     - the platform's role is mapped to the unified four by the role_mapping seed (an unmapped
       role stays null and fails tests/assert_every_native_role_is_mapped). -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 ranked as (
 
     select * from {{ ref('int_message_copies_ranked') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 

@@ -2,17 +2,21 @@
     what goes in), the same without its timestamp (for the fuzzy comparison of conversations
     whose copies were written seconds apart), and its position in its conversation. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 messages as (
 
     select * from {{ ref('int_messages_deduplicated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 
 contents as (
 
     select * from {{ ref('int_message_contents_aggregated') }}
+    where {{ changed_conversations_filter() }}
 
 ),
 

@@ -3,12 +3,16 @@
     tool-use id). Durations come from the platform's own figure when it records one, else from
     the time between the call and the result. -#}
 
+{{ incremental_by_conversation() }}
+
 with
 
 kept_blocks as (
 
     select * from {{ ref('int_content_blocks_deduplicated') }}
-    where block_type in ('tool_use', 'tool_result')
+    where
+        block_type in ('tool_use', 'tool_result')
+        and {{ changed_conversations_filter() }}
 
 ),
 

@@ -1,0 +1,56 @@
+{#- What the warehouse was built from, recorded at the end of a complete build (every
+    conversation-level mart built first): each scope of the lake (macros/incremental.sql) with the
+    raw record count this build read, and each conversation that scope holds. The next build's
+    base_lake__scopes compares its counts with these, and int_conversations_changed takes from here
+    the conversations a changed scope held. A build that fails or stops before this model records
+    nothing, so the next one recomputes everything since the last complete build. -#}
+
+-- depends_on: {{ ref('conversations') }}
+-- depends_on: {{ ref('messages') }}
+-- depends_on: {{ ref('tool_calls') }}
+-- depends_on: {{ ref('summaries') }}
+-- depends_on: {{ ref('conversation_versions') }}
+-- depends_on: {{ ref('duplicates') }}
+-- depends_on: {{ ref('dead_letter_records') }}
+
+{{ config(materialized='table') }}
+
+with
+
+scopes as (
+
+    select
+        lake_scope_id,
+        platform,
+        raw_records
+    from {{ ref('base_lake__scopes') }}
+
+),
+
+holdings as (
+
+    select
+        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
+        conversation_id
+    from {{ ref('int_messages_unioned') }}
+    union
+    select
+        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
+        conversation_id
+    from {{ ref('int_summaries_unioned') }}
+    union
+    select
+        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
+        {{ deterministic_id(['platform', 'native_session_id']) }} as conversation_id
+    from {{ ref('stg_claude_code__thread_links') }}
+
+)
+
+select
+    scopes.lake_scope_id,
+    scopes.platform,
+    scopes.raw_records,
+    holdings.conversation_id
+from scopes
+left join holdings
+    on scopes.lake_scope_id = holdings.lake_scope_id
