@@ -1,0 +1,272 @@
+"""Incremental dbt builds: a re-run recomputes what is new and gives what a full rebuild gives.
+
+One lake, one warehouse built from scratch, then more lands (a new Claude Code session that
+resumes an old one under a new id, a grown session, a rewritten file landed again as a new
+version, a second ChatGPT export holding a conversation the first one has, a new Roo Code task)
+and the warehouse is built again incrementally; then once more with nothing new. A copy of that
+warehouse rebuilt with ``--full-refresh`` must hold the same rows in every mart and every
+incremental model (macros/incremental.sql).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extract.platforms import REGISTRY
+from extract.tests.test_end_to_end import (
+    DBT,
+    EXCLUDE_TESTS,
+    FILE_A,
+    FILE_D,
+    PYTHON,
+    REPO_ROOT,
+    SESSION_A,
+    SESSION_E,
+    _appended_lines,
+    _tail,
+    query,
+)
+
+EXAMPLES = REPO_ROOT / "examples"
+MARTS = sorted(p.stem for p in (REPO_ROOT / "models" / "marts").rglob("*.sql"))
+# the models an incremental build replaces part of (macros/incremental.sql), besides the marts
+INCREMENTAL_MODELS = (
+    "stg_claude_code__thread_links",
+    "int_messages_unioned",
+    "int_content_blocks_unioned",
+    "int_summaries_unioned",
+    "int_dead_letters_unioned",
+    "int_message_copies_ranked",
+    "int_messages_deduplicated",
+    "int_content_blocks_deduplicated",
+    "int_message_contents_aggregated",
+    "int_messages_priced",
+    "int_messages_fingerprinted",
+    "int_messages_threaded",
+    "int_sidechains_linked",
+    "int_tool_calls_paired",
+    "int_conversation_versions_tracked",
+    "int_conversations_aggregated",
+)
+RESUMED_SESSION = "5f0c7a3e-9b2d-4c61-8e47-1d2a3b4c5d6e"
+FILE_E = f"-home-dev-data-pipeline/{SESSION_E}.jsonl"
+ROO_TASKS = "roo_code/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks"
+ROO_TASK = "c41e8a07-92d6-4b3f-a15e-7f0d2b9c6e58"
+ROO_NEW_TASK = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
+    proc = subprocess.run(
+        args,
+        cwd=REPO_ROOT,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == 0, f"{args[:4]} failed:\n{_tail(proc.stdout)}\n{proc.stderr}"
+    return proc.stdout
+
+
+def _extract(lake: Path, sources: Path) -> None:
+    args = [PYTHON, "-m", "extract", "run", "--quiet", "--lake", str(lake)]
+    for name, platform in REGISTRY.items():
+        args += ["--source", f"{name}={platform.example_root(sources)}"]
+    _run(args, {"LAKE_URI": str(lake)})
+
+
+def _build(work: Path, lake: Path, warehouse: Path, *args: str) -> None:
+    _run(
+        [
+            DBT,
+            "build",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            *EXCLUDE_TESTS,
+            *args,
+        ],
+        {"LAKE_URI": str(lake), "WAREHOUSE_PATH": str(warehouse)},
+    )
+
+
+def _jsonl(lines: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(r, separators=(",", ":")).encode() + b"\n" for r in lines)
+
+
+def _land_more(sources: Path) -> None:
+    """New, grown and rewritten files of several platforms in the copied example tree."""
+    projects = sources / "claude_code" / "projects"
+    # a grown session: two lines appended to D
+    appended, _ = _appended_lines()
+    with (projects / FILE_D).open("ab") as fh:
+        fh.write(appended)
+    # a rewritten file: one line of E changed in place, so the whole file lands as version 2
+    path_e = projects / FILE_E
+    lines = path_e.read_bytes().splitlines()
+    last = json.loads(lines[-1])
+    last["timestamp"] = last.get("timestamp") or "2026-11-03T10:00:00.000Z"
+    last["rewritten"] = True
+    lines[-1] = json.dumps(last, separators=(",", ":")).encode()
+    path_e.write_bytes(b"\n".join(lines) + b"\n")
+    # a new session resuming A: A's first lines copied under a new session id, then a new line
+    copied = [json.loads(line) for line in (projects / FILE_A).read_bytes().splitlines()[:6]]
+    for line in copied:
+        if line.get("sessionId") == SESSION_A:
+            line["sessionId"] = RESUMED_SESSION
+    last_uuid = next(line["uuid"] for line in reversed(copied) if line.get("uuid"))
+    copied.append(
+        {
+            "parentUuid": last_uuid,
+            "isSidechain": False,
+            "userType": "external",
+            "cwd": "/home/dev/webapp",
+            "sessionId": RESUMED_SESSION,
+            "version": "2.0.14",
+            "type": "user",
+            "message": {"role": "user", "content": "picking this up again"},
+            "uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+            "timestamp": "2026-11-05T08:00:00.000Z",
+        }
+    )
+    (projects / FILE_A).with_name(f"{RESUMED_SESSION}.jsonl").write_bytes(_jsonl(copied))
+    # a second ChatGPT export holding the first conversation of the first one
+    export = json.loads((sources / "chatgpt" / "conversations.json").read_text(encoding="utf-8"))
+    second = sources / "chatgpt" / "second-export"
+    second.mkdir()
+    (second / "conversations.json").write_text(json.dumps(export[:1]), encoding="utf-8")
+    # a new Roo Code task (a platform recomputed whole)
+    shutil.copytree(sources / ROO_TASKS / ROO_TASK, sources / ROO_TASKS / ROO_NEW_TASK)
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 9)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return json.dumps([_normalize(v) for v in value], default=str)
+    return value
+
+
+def _table(warehouse: Path, relation: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    columns = [
+        r[0]
+        for r in query(
+            warehouse,
+            "select column_name from information_schema.columns"
+            " where table_schema = 'main' and table_name = ? order by ordinal_position",
+            [relation],
+        )
+    ]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    rows = query(warehouse, f"select {quoted} from main.{relation}")
+    return columns, sorted((tuple(_normalize(v) for v in row) for row in rows), key=repr)
+
+
+def _differences(incremental: Path, full: Path, relation: str) -> list[str]:
+    """Rows of one warehouse's relation that the other lacks, counted (a doubled row differs)."""
+    columns, got = _table(incremental, relation)
+    full_columns, want = _table(full, relation)
+    assert columns == full_columns, relation
+    only_full, only_incremental = Counter(want) - Counter(got), Counter(got) - Counter(want)
+    return [
+        f"{relation}: only in the {where}: {dict(zip(columns, row, strict=True))}"
+        for where, rows in (("full refresh", only_full), ("incremental build", only_incremental))
+        for row in rows.elements()
+    ]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("incremental-dbt")
+    sources, lake, warehouse = work / "sources", work / "lake", work / "w.duckdb"
+    shutil.copytree(EXAMPLES, sources)
+    _extract(lake, sources)
+    _build(work, lake, warehouse)
+    first_counts = {m: query(warehouse, f"select count(*) from main.{m}")[0][0] for m in MARTS}
+
+    _land_more(sources)
+    _extract(lake, sources)
+    _build(work, lake, warehouse)
+    changed_scopes = query(
+        warehouse, "select lake_scope_id from main.base_lake__scopes where is_changed"
+    )
+    changed_conversations = query(warehouse, "select count(*) from main.int_conversations_changed")
+    all_conversations = query(warehouse, "select count(*) from main.conversations")
+
+    # nothing new: no scope changes, no conversation is recomputed
+    _build(work, lake, warehouse)
+    quiet = {
+        "scopes": query(warehouse, "select count(*) from main.base_lake__scopes where is_changed"),
+        "conversations": query(warehouse, "select count(*) from main.int_conversations_changed"),
+    }
+
+    full = work / "full.duckdb"
+    shutil.copy(warehouse, full)
+    _build(work, lake, full, "--full-refresh")
+    return {
+        "warehouse": warehouse,
+        "full": full,
+        "first_counts": first_counts,
+        "changed_scopes": sorted(r[0] for r in changed_scopes),
+        "changed_conversations": changed_conversations[0][0],
+        "all_conversations": all_conversations[0][0],
+        "quiet": quiet,
+    }
+
+
+def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[str, Any]) -> None:
+    scopes = builds["changed_scopes"]
+    claude = [s for s in scopes if s.startswith("claude_code|")]
+    assert sorted(Path(s.split("|", 1)[1]).name for s in claude) == sorted(
+        [Path(FILE_D).name, Path(FILE_E).name, f"{RESUMED_SESSION}.jsonl"]
+    )
+    chatgpt = [s for s in scopes if s.startswith("chatgpt|")]
+    assert [Path(s.split("|", 1)[1]).parent.name for s in chatgpt] == ["second-export"]
+    assert "roo_code|" in scopes
+    assert not [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")]
+    # some conversations, not all of them
+    assert 0 < builds["changed_conversations"] < builds["all_conversations"]
+
+
+def test_a_build_with_nothing_new_recomputes_nothing(builds: dict[str, Any]) -> None:
+    assert builds["quiet"] == {"scopes": [(0,)], "conversations": [(0,)]}
+
+
+def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
+    warehouse = builds["warehouse"]
+    first = builds["first_counts"]
+    now = {m: query(warehouse, f"select count(*) from main.{m}")[0][0] for m in MARTS}
+    assert now["messages"] > first["messages"]
+    assert now["conversations"] > first["conversations"]
+    resumed = query(
+        warehouse,
+        "select parent_conversation_id is not null from main.conversations"
+        " where native_session_id = ?",
+        [RESUMED_SESSION],
+    )
+    assert resumed == [(True,)]
+
+
+@pytest.mark.parametrize("relation", MARTS + list(INCREMENTAL_MODELS))
+def test_incremental_equals_full_refresh(builds: dict[str, Any], relation: str) -> None:
+    diffs = _differences(builds["warehouse"], builds["full"], relation)
+    assert not diffs, f"{len(diffs)} differing rows, first:\n" + "\n".join(diffs[:6])
