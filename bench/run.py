@@ -6,6 +6,8 @@ On one generated corpus (``python -m extract synth``) it measures, each step in 
 2. dbt build, first run on DuckDB, and dbt's fixed start-up (a build that selects nothing);
 3. a re-run with nothing new (extract + build);
 4. a re-run after 1% new and 1% grown sessions (extract + build), and the ``usage_daily`` query;
+   then the same warehouse rebuilt with ``dbt build --full-refresh`` (what an incremental re-run
+   saves; README "Incremental builds");
 5. the floor: DuckDB reading the Claude Code JSONL directly (``read_ndjson_objects``, summing the
    tokens); every wall time is also given as a ratio to it;
 6. ccusage (``ccusage@20.0.24 daily --json --offline``) over the Claude Code part, when ``npx``
@@ -175,9 +177,30 @@ class Bench:
         m = measure(cmd, self.env)
         if m.returncode != 0:
             raise RuntimeError(f"dbt build ({step}) failed ({m.returncode}):\n{_tail(m.stdout)}")
-        row = {"wall_s": round(m.wall_s, 3), "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1)}
+        row = {
+            "wall_s": round(m.wall_s, 3),
+            "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1),
+            **self.node_seconds(),
+        }
         self.steps[step] = row
         return row
+
+    def node_seconds(self) -> dict[str, Any]:
+        """From the build's run_results.json: seconds per resource type (summed over dbt's
+        threads) and the slowest nodes, to tell what a re-run still spends its time on."""
+        path = self.work / "dbt-target" / "run_results.json"
+        if not path.exists():
+            return {}
+        results = json.loads(path.read_text())["results"]
+        per_type: dict[str, float] = {}
+        for r in results:
+            kind = r["unique_id"].split(".", 1)[0]
+            per_type[kind] = per_type.get(kind, 0.0) + r["execution_time"]
+        slowest = sorted(results, key=lambda r: -r["execution_time"])[:8]
+        return {
+            "node_seconds": {k: round(v, 2) for k, v in sorted(per_type.items())},
+            "slowest_nodes": {r["unique_id"]: round(r["execution_time"], 2) for r in slowest},
+        }
 
     def check(self, step: str, manifest: Manifest) -> list[str]:
         problems = mismatches(manifest, warehouse_totals(self.warehouse))
@@ -331,6 +354,7 @@ def render(result: dict[str, Any]) -> str:
     row("re-run, 1% new + 1% grown: dbt build", "dbt_build_one_percent")
     total("= re-run, 1% new + 1% grown", "extract_one_percent", "dbt_build_one_percent")
     row("usage_daily query", "usage_daily_query")
+    row("dbt build --full-refresh (same lake)", "dbt_build_full_refresh")
     total(
         "= 1% refresh + usage_daily query",
         "extract_one_percent",
@@ -417,6 +441,8 @@ def run(size_text: str, seed: str, work: Path, *, check_only: bool) -> dict[str,
         b.dbt("dbt_build_one_percent")
         b.check("one_percent", manifest)
         b.usage_daily_query()
+        b.dbt("dbt_build_full_refresh", "--full-refresh")
+        b.check("full_refresh", manifest)
         b.floor()
         cc = b.ccusage()
         if cc["available"]:
