@@ -68,6 +68,15 @@
 {%- endmacro %}
 
 
+{#- The platforms with a changed scope in this build (base_lake__scopes), at run time. -#}
+{% macro lake_changed_platforms() -%}
+    {%- set result = run_query(
+        'select distinct platform from ' ~ ref('base_lake__scopes') ~ ' where is_changed'
+    ) -%}
+    {{ return(result.columns[0].values() | list) }}
+{%- endmacro %}
+
+
 {#- The where-clause of base_<platform>__records: only the records of the scopes this build
     recomputes. Nothing on an adapter that rebuilds every table (Spark). -#}
 {% macro lake_scope_filter(platform) -%}
@@ -97,7 +106,8 @@
         replace_scope='lake',
         replace_columns=[platform_column, source_uri_column]
     ) }}
-    {%- if execute and builds_incrementally() and not is_incremental() -%}
+    {%- if execute and flags.WHICH in ('run', 'build') and builds_incrementally()
+        and not is_incremental() and load_relation(scopes) is not none -%}
         {%- set partial = run_query(
             'select count(*) from ' ~ scopes ~ ' where not is_changed'
         ).columns[0].values()[0] -%}
@@ -117,7 +127,11 @@
     int_conversations_changed lists (`column` names the conversation). With `listed=true` (the
     marts that show only the conversations deduplication lists) it also replaces the rows of a
     conversation whose listing changed: one no longer listed goes, one newly listed comes in
-    (listed_conversations_filter). -#}
+    (listed_conversations_filter). Those marts have contracts, which allow on_schema_change
+    `fail` or `append_new_columns`; `fail` would refuse every PostgreSQL run (the contract creates
+    `character varying` columns, the query's casts give `text`), so they append, and a contract
+    column the existing table lacks stops the build here instead, asking for --full-refresh (an
+    appended column would be null on every conversation that did not change). -#}
 {% macro incremental_by_conversation(column='conversation_id', listed=false) -%}
     {%- set changed = ref('int_conversations_changed') -%}
     {%- if listed -%}
@@ -126,10 +140,22 @@
     {{ config(
         materialized=incremental_materialization(),
         incremental_strategy='replace_where',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns' if listed else 'fail',
         replace_scope='listed_conversation' if listed else 'conversation',
         replace_columns=[column]
     ) }}
+    {%- if listed and execute and flags.WHICH in ('run', 'build') and is_incremental() -%}
+        {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name')
+            | map('lower') | list -%}
+        {%- set missing = model.columns.keys() | map('lower') | reject('in', held) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                model.name ~ ' lacks the column(s) ' ~ missing | join(', ') ~ ' of its contract:'
+                ~ ' rebuild it with dbt build --full-refresh (an incremental run would leave'
+                ~ ' them null on the conversations that did not change).'
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -38,6 +38,13 @@ from extract.tests.test_end_to_end import (
     _tail,
     query,
 )
+from extract.tests.test_postgres import (  # noqa: F401 (module fixtures used below)
+    PER_INVOCATION_COLUMNS,
+    _pg_rows,
+    _rows,
+    monkeypatch_module,
+    pg_database,
+)
 
 EXAMPLES = REPO_ROOT / "examples"
 MARTS = sorted(p.stem for p in (REPO_ROOT / "models" / "marts").rglob("*.sql"))
@@ -87,22 +94,29 @@ def _extract(lake: Path, sources: Path) -> None:
     _run(args, {"LAKE_URI": str(lake)})
 
 
-def _build(work: Path, lake: Path, warehouse: Path, *args: str) -> None:
+def _build(work: Path, lake: Path, warehouse: Path, *args: str, target: str = "duckdb") -> None:
     _run(
         [
             DBT,
             "build",
             "--profiles-dir",
             ".",
+            "--target",
+            target,
             "--target-path",
-            str(work / "target"),
+            str(work / f"target-{target}"),
             "--log-path",
-            str(work / "logs"),
+            str(work / f"logs-{target}"),
             *EXCLUDE_TESTS,
             *args,
         ],
         {"LAKE_URI": str(lake), "WAREHOUSE_PATH": str(warehouse)},
     )
+
+
+def _load(lake: Path) -> None:
+    """``extract load``: the lake files not loaded yet into PostgreSQL's raw schema."""
+    _run([PYTHON, "-m", "extract", "load", "--lake", str(lake), "--json"], {})
 
 
 def _jsonl(lines: Iterable[dict[str, Any]]) -> bytes:
@@ -223,6 +237,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copy(warehouse, full)
     _build(work, lake, full, "--full-refresh")
     return {
+        "work": work,
+        "lake": lake,
         "warehouse": warehouse,
         "full": full,
         "first_counts": first_counts,
@@ -269,4 +285,93 @@ def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
 @pytest.mark.parametrize("relation", MARTS + list(INCREMENTAL_MODELS))
 def test_incremental_equals_full_refresh(builds: dict[str, Any], relation: str) -> None:
     diffs = _differences(builds["warehouse"], builds["full"], relation)
+    assert not diffs, f"{len(diffs)} differing rows, first:\n" + "\n".join(diffs[:6])
+
+
+def test_only_scope_replacing_models_read_the_staging_views(builds: dict[str, Any]) -> None:
+    """The staging views hold only the scopes a build recomputes: a model outside staging that
+    reads one must replace those scopes (incremental_by_lake_scope), or it would lose the rest."""
+    manifest = json.loads((builds["work"] / "target-duckdb" / "manifest.json").read_text())
+    models = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == "ai_conversations"
+    }
+
+    def scoped(node: dict[str, Any]) -> bool:
+        return node["config"].get("replace_scope") == "lake"
+
+    def partial_staging(node: dict[str, Any]) -> bool:
+        return (
+            node["original_file_path"].startswith("models/staging/")
+            and node["name"] != "base_lake__scopes"
+            and not scoped(node)
+        )
+
+    offenders = sorted(
+        f"{node['name']} reads {models[parent]['name']}"
+        for node in models.values()
+        if not node["original_file_path"].startswith("models/staging/") and not scoped(node)
+        for parent in node["depends_on"]["nodes"]
+        if parent in models and partial_staging(models[parent])
+    )
+    assert not offenders, offenders
+    assert {n["name"] for n in models.values() if scoped(n)} >= {
+        "int_messages_unioned",
+        "int_content_blocks_unioned",
+        "int_summaries_unioned",
+        "int_dead_letters_unioned",
+        "stg_claude_code__thread_links",
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# PostgreSQL: the same incremental build, compared with DuckDB's full build of the same lake
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_builds(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # noqa: F811
+    work = tmp_path_factory.mktemp("incremental-pg")
+    sources, lake = work / "sources", work / "lake"
+    shutil.copytree(EXAMPLES, sources)
+    _extract(lake, sources)
+    _load(lake)
+    _build(work, lake, work / "unused.duckdb", target="postgres")
+    _land_more(sources)
+    _extract(lake, sources)
+    _load(lake)
+    _build(work, lake, work / "unused.duckdb", target="postgres")
+    _, changed = _pg_rows("select count(*) from analytics.base_lake__scopes where is_changed")
+    full = work / "full.duckdb"
+    _build(work, lake, full)
+    return {"full": full, "changed_scopes": changed[0][0]}
+
+
+def test_postgres_builds_incrementally(pg_builds: dict[str, Any]) -> None:
+    assert pg_builds["changed_scopes"] > 0
+
+
+@pytest.mark.parametrize("relation", MARTS)
+def test_postgres_incremental_equals_duckdb_full_build(
+    pg_builds: dict[str, Any], relation: str
+) -> None:
+    pg_columns, pg_rows = _pg_rows(f"select * from analytics.{relation}")
+    duck_rows = query(pg_builds["full"], f"select * from main.{relation}")
+    duck_columns, _ = _table(pg_builds["full"], relation)
+    assert pg_columns == duck_columns
+    # pipeline_metrics: each warehouse's own dbt invocations (PostgreSQL built twice, DuckDB once)
+    invocation = ("dbt_", "transform_") if relation == "pipeline_metrics" else ()
+    skip = PER_INVOCATION_COLUMNS.get(relation, set()) | {
+        c for c in pg_columns if invocation and c.startswith(invocation)
+    }
+    keep = [i for i, column in enumerate(pg_columns) if column not in skip]
+    columns = [pg_columns[i] for i in keep]
+    got = Counter(_rows(columns, [tuple(row[i] for i in keep) for row in pg_rows]))
+    want = Counter(_rows(columns, [tuple(row[i] for i in keep) for row in duck_rows]))
+    diffs = [
+        f"{relation}: only in {where}: {dict(zip(columns, row, strict=True))}"
+        for where, rows in (("DuckDB", want - got), ("PostgreSQL", got - want))
+        for row in rows.elements()
+    ]
     assert not diffs, f"{len(diffs)} differing rows, first:\n" + "\n".join(diffs[:6])

@@ -5,6 +5,8 @@ with
 source as (
 
     select * from {{ source('raw', 'plainchat') }}
+    -- only the scopes this build recomputes (macros/incremental.sql)
+    where {{ lake_scope_filter('plainchat') }}
 
 )
 
