@@ -15,6 +15,35 @@
 
 {{ config(materialized='table') }}
 
+{#- A build that does not run every model that reads the changed scopes (a --select) would record
+    changes as taken in that some model never took in: it keeps the last complete build's record. -#}
+{%- set skipped = [] %}
+{%- if execute and flags.WHICH in ('run', 'build') %}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model'
+        and node.package_name == project_name
+        and (node.config.get('replace_scope') or node.name == 'base_lake__scopes')
+        and node.unique_id not in selected_resources %}
+        {%- do skipped.append(node.name) %}
+    {%- endfor %}
+{%- endif %}
+
+{%- if skipped %}
+{%- do log(
+    'int_lake_scopes_built keeps the last complete build: this one skips ' ~ skipped | join(', '),
+    info=true
+) %}
+{%- if load_relation(this) is not none %}
+select * from {{ this }}
+{%- else %}
+select
+    cast(null as {{ dbt.type_string() }}) as lake_scope_id,
+    cast(null as {{ dbt.type_string() }}) as platform,
+    cast(null as {{ dbt.type_bigint() }}) as raw_records,
+    cast(null as {{ dbt.type_string() }}) as conversation_id
+where 1 = 0
+{%- endif %}
+{%- else %}
+
 with
 
 scopes as (
@@ -54,3 +83,4 @@ select
 from scopes
 left join holdings
     on scopes.lake_scope_id = holdings.lake_scope_id
+{%- endif %}

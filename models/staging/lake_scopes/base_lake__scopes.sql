@@ -38,18 +38,22 @@ scopes as (
 
 ),
 
-{%- if built is not none and not flags.FULL_REFRESH %}
-
 built as (
 
+    {%- if built is not none and not flags.FULL_REFRESH %}
     select distinct
         lake_scope_id,
         raw_records
     from {{ built }}
+    {%- else %}
+    -- no complete build yet, or a --full-refresh: every scope is changed
+    select
+        cast(null as {{ dbt.type_string() }}) as lake_scope_id,
+        cast(null as {{ dbt.type_bigint() }}) as raw_records
+    where 1 = 0
+    {%- endif %}
 
 ),
-
-{%- endif %}
 
 final as (
 
@@ -58,16 +62,10 @@ final as (
         scopes.platform,
         scopes.raw_records,
         scopes.last_extracted_at,
-        {%- if built is not none and not flags.FULL_REFRESH %}
         coalesce(built.raw_records != scopes.raw_records, true) as is_changed
-        {%- else %}
-        true as is_changed
-        {%- endif %}
     from scopes
-    {%- if built is not none and not flags.FULL_REFRESH %}
     left join built
         on scopes.lake_scope_id = built.lake_scope_id
-    {%- endif %}
 
 )
 
