@@ -23,6 +23,9 @@ BENCH_SIZE ?= 100MB
 BENCH_SEED ?= 7
 BENCH_SMOKE_SIZE ?= 2MB
 
+# pytest workers for `make test-python` (pytest-xdist; a test file stays on one worker)
+PYTEST_WORKERS ?= auto
+
 # ccusage (npm) for the comparison test (extract/tests/test_ccusage_samples.py); needs npm.
 CCUSAGE_VERSION := 20.0.24
 CCUSAGE_DIR := target/ccusage
@@ -75,7 +78,7 @@ summary: install ## print what the warehouse holds
 test: install lint test-python test-dbt ## every test: lint, pytest (extractor, end to end, reports vs ccusage, docs), dbt build on the examples
 
 test-python: install ccusage
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test-dbt: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)

@@ -33,6 +33,7 @@ SPARK_TYPES = {
     pa.binary(): "binary",
     pa.int64(): "bigint",
     pa.int32(): "int",
+    pa.float64(): "double",
     pa.timestamp("us", tz="UTC"): "timestamp",
     pa.list_(pa.string()): "array<string>",
 }
