@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from extract.logs import JsonFormatter, TextFormatter, configure, fields, get_logger
+from extract.logs import (
+    JsonFormatter,
+    StderrHandler,
+    TextFormatter,
+    configure,
+    fields,
+    get_logger,
+)
 from extract.tests.conftest import build_claude_home
 
 JSON_KEYS = {"timestamp", "level", "stage", "platform", "run_id", "file", "message"}
@@ -66,7 +73,8 @@ def test_configure_rejects_an_unknown_format_and_replaces_its_handler() -> None:
     configure("json")
     configure("text", verbose=True)
     logger = get_logger()
-    assert len(logger.handlers) == 1 and logger.level == logging.DEBUG
+    ours = [h for h in logger.handlers if isinstance(h, StderrHandler)]
+    assert len(ours) == 1 and logger.level == logging.DEBUG
     configure("text")
 
 
