@@ -30,7 +30,7 @@ PYTEST_WORKERS ?= auto
 CCUSAGE_VERSION := 20.0.24
 CCUSAGE_DIR := target/ccusage
 
-.PHONY: help install install-spark extract sources build run summary platforms readme-platforms test test-python test-dbt test-spark lint docs docs-check ccusage clean bench bench-smoke
+.PHONY: help install install-spark extract sources build run summary health platforms readme-platforms test test-python test-dbt test-spark lint docs docs-check ccusage clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ readme-platforms: platforms ## the same as `make platforms`
 
 summary: install ## print what the warehouse holds
 	$(BIN)/python -m extract summary
+
+health: install ## check the pipeline: lake, newest run, warehouse, freshness, dead letters, Claude Code cleanup (exit 1 when unhealthy)
+	$(BIN)/python -m extract health
 
 test: install lint test-python test-dbt ## every test: lint, pytest (extractor, end to end, reports vs ccusage, docs), dbt build on the examples
 
