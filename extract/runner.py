@@ -204,6 +204,8 @@ class Runner:
         self._checkpoint = None
         try:
             with open_source(Path(src.uri)) as f:
+                st = _opened_stat(f, st)
+                mtime = mtime_of(st)
                 if fmt.splitter == "jsonl" and fmt.compression is None:
                     return self._jsonl(f, src, fmt, st.st_size, mtime, prev, counts)
                 return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
@@ -408,6 +410,16 @@ class Runner:
 
 def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def _opened_stat(f: BinaryIO, listed: os.stat_result) -> os.stat_result:
+    """The file's size and mtime as opened: a file that grew since it was listed (a 0-byte file
+    the assistant has just started writing) lands what it held when opened, not nothing; bytes
+    written after that wait for the next run. ``listed`` when the handle cannot say."""
+    try:
+        return os.fstat(f.fileno())
+    except (OSError, AttributeError, ValueError):  # not a real file (a test double)
+        return listed
 
 
 def run_extract(
