@@ -284,7 +284,7 @@ def test_load_into_a_lake_without_the_schema(pg_database: str, tmp_path: Path) -
     _, rows = _pg_rows(
         "select table_name from information_schema.tables where table_schema = 'raw_empty'"
     )
-    assert {r[0] for r in rows} == set(REGISTRY) | {"extract_runs", "_loaded_files"}
+    assert {r[0] for r in rows} == set(REGISTRY) | {"extract_runs", "_loaded_files", "_load_runs"}
 
 
 # ------------------------------------------------------------------------------------------------
