@@ -21,7 +21,7 @@ from extract.lake import Lake, LakeError, init_lake
 from extract.metrics import Stopwatch
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
 from extract.platforms import REGISTRY, FileFormat, Platform
-from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
+from extract.progress import FileOutcome, PlatformCounts, RunError, RunSummary, progress_bar
 from extract.schema import RAW_SCHEMA
 from extract.splitting import (
     UNPARSED,
@@ -178,8 +178,22 @@ class Runner:
     def process(self, src: SourceFile) -> None:
         counts = self.summary.platforms[src.platform.name]
         counts.files_seen += 1
+        rows, nbytes, errors = counts.rows_landed, counts.bytes_read, len(self.summary.errors)
         category = self._process(src, counts)
         setattr(counts, category, getattr(counts, category) + 1)
+        failures = sum(1 for e in self.summary.errors[errors:] if e.file == src.uri)
+        landed = counts.rows_landed - rows
+        if category != "unchanged" or failures or landed:  # every file it read, not skipped
+            self.summary.files.append(
+                FileOutcome(
+                    src.platform.name,
+                    src.uri,
+                    category,
+                    landed,
+                    counts.bytes_read - nbytes,
+                    failures,
+                )
+            )
 
     def _process(self, src: SourceFile, counts: PlatformCounts) -> str:
         platform = src.platform
