@@ -223,13 +223,21 @@ dedup_nodes as (
 
 ),
 
+duplicates_builds as (
+
+    select
+        invocation_id,
+        row_number() over (order by started_at desc, invocation_id desc) as build_recency
+    from dedup_nodes
+    where built_duplicates = 1
+
+),
+
 latest_duplicates_build as (
 
     select invocation_id
-    from dedup_nodes
-    where built_duplicates = 1
-    order by started_at desc, invocation_id desc
-    limit 1
+    from duplicates_builds
+    where build_recency = 1
 
 ),
 
