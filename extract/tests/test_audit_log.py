@@ -186,3 +186,21 @@ def test_audit_log_has_one_row_per_operation(tmp_path: Path, sources: dict[str, 
     earlier = next(i for i in invocations if i != latest)
     assert dedup[earlier][4] is None  # DuckDB reports no rows affected; the mart holds the latest
     assert all(r[3] >= 5 for r in dedup.values())  # the deduplication models each build ran
+
+
+def test_init_brings_an_older_runs_schema_up_to_date(tmp_path: Path) -> None:
+    """A lake whose run records all predate files_json: `extract init` rewrites the zero-row
+    _runs/_empty.parquet with the current schema, so that dbt's union_by_name finds the column
+    before the next run writes one (the pipeline models read it)."""
+    import pyarrow.parquet as pq
+
+    from extract.lake import Lake, init_lake
+    from extract.schema import RUNS_SCHEMA
+
+    lake = Lake(str(tmp_path / "lake"))
+    older = RUNS_SCHEMA.remove(RUNS_SCHEMA.get_field_index("files_json"))
+    lake.write_table("_runs/_empty.parquet", older.empty_table())
+    init_lake(lake, [])
+    assert pq.read_schema(lake.path("_runs/_empty.parquet")) == RUNS_SCHEMA
+    init_lake(lake, [])  # current: left alone
+    assert pq.read_schema(lake.path("_runs/_empty.parquet")) == RUNS_SCHEMA
