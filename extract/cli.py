@@ -452,6 +452,9 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
     PostgreSQL connection: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (as in profiles.yml).
     Each lake file is loaded with COPY in its own transaction and recorded in
     <schema>._loaded_files, so a re-run loads only what is new and a crash loses nothing.
+    Transient errors (connection lost, server restarting, serialization failure, deadlock) are
+    retried with backoff; a file that still fails is reported and the others load. The load
+    itself is recorded in <schema>._load_runs. Exits 1 when nothing could be loaded.
     """
     from extract.load import LoadError, load_postgres, render_report, report_json
 
@@ -462,6 +465,9 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
         log.error("%s", exc, extra=fields("load"))
         sys.exit(1)
     click.echo(report_json(report) if as_json else render_report(report, f"{target} {schema_name}"))
+    if report.status == "failed":
+        click.echo(f"error: no file could be loaded ({report.files_failed} failed)", err=True)
+        sys.exit(1)
 
 
 @main.command("sources")

@@ -309,7 +309,22 @@ def init_lake(lake: Lake, platforms: Iterable[str]) -> list[str]:
 
     Returns the platforms whose raw ``_empty.parquet`` was newly written.
     """
-    lake.ensure_empty("_runs/_empty.parquet", RUNS_SCHEMA)
+    if not lake.ensure_empty("_runs/_empty.parquet", RUNS_SCHEMA):
+        _refresh_empty(lake, "_runs/_empty.parquet", RUNS_SCHEMA)
     return [
         p for p in platforms if lake.ensure_empty(f"raw/platform={p}/_empty.parquet", RAW_SCHEMA)
     ]
+
+
+def _refresh_empty(lake: Lake, rel: str, schema: pa.Schema) -> None:
+    """Rewrite a zero-row file written before ``schema`` gained columns (they are only ever
+    appended, nullable): dbt reads the lake with union_by_name, and a column no file has is an
+    error until the next run writes one. The file holds no rows, so nothing is lost."""
+
+    def read_names() -> list[str]:
+        with lake.fs.open(lake.path(rel), "rb") as f:
+            return list(pq.read_schema(f).names)
+
+    names = lake._retrying(f"cannot read {lake.path(rel)}", read_names)
+    if set(schema.names) - set(names):
+        lake.write_table(rel, schema.empty_table())

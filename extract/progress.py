@@ -44,6 +44,18 @@ class RunError:
 
 
 @dataclass
+class FileOutcome:
+    """What the run did with one source file it read (unchanged files are not listed)."""
+
+    platform: str
+    file: str
+    outcome: str  # new | grown | rewritten | failed (or unchanged, when it still had errors)
+    rows: int  # records landed from it in this run
+    bytes: int  # bytes read from it
+    errors: int  # errors recorded for it (a refused zip member, a read error, ...)
+
+
+@dataclass
 class RunSummary:
     run_id: str
     started_at: datetime
@@ -58,6 +70,7 @@ class RunSummary:
     options: ExtractionOptions = field(default_factory=ExtractionOptions)
     records_filtered: int = 0
     metrics: StageMetrics = field(default_factory=StageMetrics)
+    files: list[FileOutcome] = field(default_factory=list)
 
     @property
     def totals(self) -> PlatformCounts:
@@ -128,6 +141,7 @@ class RunSummary:
             "options_json": json.dumps(self.options.to_json()),
             "records_filtered": self.records_filtered,
             **self.metrics.to_json(),
+            "files_json": json.dumps([asdict(f) for f in self.files]),
         }
         return pa.Table.from_pylist([row], schema=RUNS_SCHEMA)
 

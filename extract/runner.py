@@ -21,7 +21,7 @@ from extract.lake import Lake, LakeError, init_lake
 from extract.metrics import Stopwatch
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
 from extract.platforms import REGISTRY, FileFormat, Platform
-from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
+from extract.progress import FileOutcome, PlatformCounts, RunError, RunSummary, progress_bar
 from extract.schema import RAW_SCHEMA
 from extract.splitting import (
     UNPARSED,
@@ -178,8 +178,22 @@ class Runner:
     def process(self, src: SourceFile) -> None:
         counts = self.summary.platforms[src.platform.name]
         counts.files_seen += 1
+        rows, nbytes, errors = counts.rows_landed, counts.bytes_read, len(self.summary.errors)
         category = self._process(src, counts)
         setattr(counts, category, getattr(counts, category) + 1)
+        failures = sum(1 for e in self.summary.errors[errors:] if e.file == src.uri)
+        landed = counts.rows_landed - rows
+        if category != "unchanged" or failures or landed:  # every file it read, not skipped
+            self.summary.files.append(
+                FileOutcome(
+                    src.platform.name,
+                    src.uri,
+                    category,
+                    landed,
+                    counts.bytes_read - nbytes,
+                    failures,
+                )
+            )
 
     def _process(self, src: SourceFile, counts: PlatformCounts) -> str:
         platform = src.platform
@@ -204,6 +218,8 @@ class Runner:
         self._checkpoint = None
         try:
             with open_source(Path(src.uri)) as f:
+                st = _opened_stat(f, st)
+                mtime = mtime_of(st)
                 if fmt.splitter == "jsonl" and fmt.compression is None:
                     return self._jsonl(f, src, fmt, st.st_size, mtime, prev, counts)
                 return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
@@ -408,6 +424,16 @@ class Runner:
 
 def _os_message(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def _opened_stat(f: BinaryIO, listed: os.stat_result) -> os.stat_result:
+    """The file's size and mtime as opened: a file that grew since it was listed (a 0-byte file
+    the assistant has just started writing) lands what it held when opened, not nothing; bytes
+    written after that wait for the next run. ``listed`` when the handle cannot say."""
+    try:
+        return os.fstat(f.fileno())
+    except (OSError, AttributeError, ValueError):  # not a real file (a test double)
+        return listed
 
 
 def run_extract(

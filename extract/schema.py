@@ -84,5 +84,9 @@ RUNS_SCHEMA = pa.schema(
         pa.field("total_seconds", pa.float64(), nullable=True),
         pa.field("cpu_seconds", pa.float64(), nullable=True),
         pa.field("peak_memory_bytes", pa.int64(), nullable=True),
+        # Added by issue 8: per source file the run read (not the unchanged ones), a JSON array
+        # of {platform, file, outcome, rows, bytes, errors}; dbt's file-level dead letters and
+        # audit_log read it.
+        pa.field("files_json", pa.string(), nullable=True),
     ]
 )

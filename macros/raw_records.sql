@@ -35,6 +35,6 @@
         'options_json': 'string', 'records_filtered': 'bigint', 'files_written': 'bigint',
         'bytes_written': 'bigint', 'discover_seconds': 'double', 'extract_seconds': 'double',
         'load_seconds': 'double', 'total_seconds': 'double', 'cpu_seconds': 'double',
-        'peak_memory_bytes': 'bigint'
+        'peak_memory_bytes': 'bigint', 'files_json': 'string'
     }) }}
 {%- endmacro %}
