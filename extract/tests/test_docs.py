@@ -23,7 +23,7 @@ import pytest
 from extract.tests.test_end_to_end import DBT, REPO_ROOT, _tail
 
 PROJECT = "ai_conversations"
-ADAPTER_IMPLEMENTATION = re.compile(r"^(default|duckdb|postgres)__(?P<name>.+)$")
+ADAPTER_IMPLEMENTATION = re.compile(r"^(default|duckdb|postgres|spark)__(?P<name>.+)$")
 DESCRIBED_NODES = ("model", "seed", "snapshot", "analysis")
 
 
