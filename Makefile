@@ -67,8 +67,9 @@ run: install ## check the sources, extract (your logs, else the bundled examples
 	$(DBT) build --profiles-dir . --quiet
 	$(BIN)/python -m extract summary
 
-platforms: install ## regenerate the README's platform tables and dbt's unified_platforms from the registry
-	$(BIN)/python -m extract platforms --write-readme README.md --write-dbt dbt_project.yml
+platforms: install ## regenerate the README's platform tables, dbt's unified_platforms and the examples index from the registry
+	$(BIN)/python -m extract platforms --write-readme README.md --write-dbt dbt_project.yml \
+		--write-examples examples/README.md
 
 readme-platforms: platforms ## the same as `make platforms`
 

@@ -560,22 +560,44 @@ def sources_cmd(
     metavar="DBT_PROJECT_YML",
     help="Rewrite dbt's unified_platforms var (between its BEGIN/END markers) from the registry.",
 )
+@click.option(
+    "--write-examples",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="EXAMPLES_README",
+    help="Rewrite the generated index of examples/README.md (each platform's example folder).",
+)
 def platforms_cmd(
-    as_json: bool, markdown: bool, write_readme: Path | None, write_dbt: Path | None
+    as_json: bool,
+    markdown: bool,
+    write_readme: Path | None,
+    write_dbt: Path | None,
+    write_examples: Path | None,
 ) -> None:
     """Every registered platform: extractor version, formats and format versions it reads,
     default locations per OS, the unified fields it can fill, and how --since/--until and
     --session read its records.
 
-    The registry is the one list of platforms: the README's platform tables (--write-readme) and
-    dbt's unified_platforms var (--write-dbt) are generated from it (`make platforms`).
+    The registry is the one list of platforms: the README's platform tables (--write-readme),
+    dbt's unified_platforms var (--write-dbt) and the index of examples/README.md
+    (--write-examples) are generated from it (`make platforms`).
     """
-    from extract.catalog import catalog, markdown_blocks, render_text, write_dbt_project
+    from extract.catalog import (
+        catalog,
+        markdown_blocks,
+        render_text,
+        write_dbt_project,
+        write_examples_readme,
+    )
     from extract.catalog import write_readme as rewrite_readme
 
     entries = catalog()
-    if write_readme is not None or write_dbt is not None:
-        for path, rewrite in ((write_readme, rewrite_readme), (write_dbt, write_dbt_project)):
+    writes = (
+        (write_readme, rewrite_readme),
+        (write_dbt, write_dbt_project),
+        (write_examples, write_examples_readme),
+    )
+    if any(path is not None for path, _ in writes):
+        for path, rewrite in writes:
             if path is None:
                 continue
             try:

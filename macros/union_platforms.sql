@@ -3,10 +3,30 @@
     platform's staging folder provides the entity with exactly these columns
     (docs/adding_a_platform.md). -#}
 {% macro union_platforms(entity, columns) -%}
-    {%- for platform in var('unified_platforms') %}
+    {{ _union_relations(var('unified_platforms'), 'stg_{platform}__' ~ entity, columns) }}
+{%- endmacro %}
+
+
+{#- `select <columns> from <platform>__<seed>` for every platform in var unified_platforms, joined
+    by `union all`: each platform's own seed (seeds/platforms/<platform>/<platform>__<seed>.csv)
+    in one relation. A registered platform without the seed fails dbt's parse with an error that
+    names the missing seed (`... depends on a node named '<platform>__<seed>' which was not
+    found`). -#}
+{% macro union_platform_seeds(seed, columns) -%}
+    {{ _union_relations(var('unified_platforms'), '{platform}__' ~ seed, columns) }}
+{%- endmacro %}
+
+
+{#- the select of `columns` from ref(name_pattern with {platform} replaced) for each platform,
+    joined by union all -#}
+{% macro _union_relations(platforms, name_pattern, columns) -%}
+    {%- if platforms | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var unified_platforms lists no platform: run `make platforms`") }}
+    {%- endif -%}
+    {%- for platform in platforms %}
     select
         {{ columns | join(',\n        ') }}
-    from {{ ref('stg_' ~ platform ~ '__' ~ entity) }}
+    from {{ ref(name_pattern | replace('{platform}', platform)) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
