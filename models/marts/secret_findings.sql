@@ -1,0 +1,115 @@
+{#- One row per secret found in the text of the unified schema: a message's text (messages.
+    content_text), a tool call's input (tool_calls.tool_input) or its output
+    (tool_calls.tool_output), for every pattern of the seed secret_patterns and every match of it.
+    Where and what kind, never the secret: its position and length in that column, and a short
+    fingerprint so that repeats of one secret can be counted. -#}
+
+with
+
+patterns as (
+
+    select * from {{ ref('secret_patterns') }}
+
+),
+
+messages as (
+
+    select * from {{ ref('messages') }}
+
+),
+
+tool_calls as (
+
+    select * from {{ ref('tool_calls') }}
+
+),
+
+texts as (
+
+    select
+        platform,
+        conversation_id,
+        message_id,
+        cast(null as {{ dbt.type_string() }}) as tool_call_id,
+        'message_text' as location,
+        content_text as searched_text
+    from messages
+    where content_text is not null
+
+    union all
+
+    select
+        platform,
+        conversation_id,
+        message_id,
+        tool_call_id,
+        'tool_input' as location,
+        tool_input as searched_text
+    from tool_calls
+    where tool_input is not null
+
+    union all
+
+    select
+        platform,
+        conversation_id,
+        result_message_id as message_id,
+        tool_call_id,
+        'tool_output' as location,
+        tool_output as searched_text
+    from tool_calls
+    where tool_output is not null
+
+),
+
+candidates as (
+
+    select
+        texts.*,
+        patterns.kind,
+        patterns.pattern
+    from texts
+    cross join patterns
+    where {{ secret_found('texts.searched_text', 'patterns.pattern') }}
+
+),
+
+matches as (
+
+    select
+        candidates.platform,
+        candidates.conversation_id,
+        candidates.message_id,
+        candidates.tool_call_id,
+        candidates.location,
+        candidates.kind,
+        found.match_position,
+        found.match_length,
+        {{ sha256_hex('found.match_text') }} as match_sha256
+    from candidates
+    cross join lateral {{ secret_matches('candidates.searched_text', 'candidates.pattern', 'found') }}
+
+),
+
+final as (
+
+    select
+        cast(
+            {{ deterministic_id(['location', 'message_id', 'tool_call_id', 'kind', 'match_position']) }}
+            as {{ dbt.type_string() }}
+        ) as finding_id,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+        cast(message_id as {{ dbt.type_string() }}) as message_id,
+        cast(tool_call_id as {{ dbt.type_string() }}) as tool_call_id,
+        cast(location as {{ dbt.type_string() }}) as location,
+        cast(kind as {{ dbt.type_string() }}) as kind,
+        cast(match_position as {{ dbt.type_bigint() }}) as position, -- noqa: RF04
+        cast(match_length as {{ dbt.type_bigint() }}) as match_length,
+        cast(substr(match_sha256, 1, 8) as {{ dbt.type_string() }}) as fingerprint,
+        {{ schema_version() }} as schema_version
+    from matches
+
+)
+
+select * from final
