@@ -21,6 +21,7 @@ from extract.logs import FORMATS, configure, fields, get_logger
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions, parse_bound
 from extract.platforms import REGISTRY
 from extract.progress import RunSummary, render_human
+from extract.redact import RedactError
 from extract.runner import run_extract, utc_now
 from extract.summary import read_totals, render
 from extract.synth.cli import synth
@@ -175,6 +176,13 @@ def init(lake_uri: str, quiet: bool) -> None:
     help="Rows per Parquet file (and row group) written to the lake.",
 )
 @click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask secrets (seeds/secret_patterns.csv) in each record before it lands: "
+    "[REDACTED:<kind>] in place of the match. The lake then no longer holds the source's exact "
+    "bytes (README, Privacy).",
+)
+@click.option(
     "--wait",
     "wait_seconds",
     type=click.FloatRange(min=0),
@@ -195,6 +203,7 @@ def run_cmd(
     sessions: tuple[str, ...],
     full: bool,
     batch_size: int,
+    redact: bool,
     wait_seconds: float,
 ) -> None:
     """Discover assistant logs and land new raw records in the lake (incremental).
@@ -209,6 +218,7 @@ def run_cmd(
             sessions=frozenset(sessions),
             full=full,
             batch_size=batch_size,
+            redact=redact,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -233,6 +243,9 @@ def run_cmd(
     except LockBusy as exc:
         log.error("%s", exc, extra=fields("lock"))
         sys.exit(75)
+    except RedactError as exc:
+        log.error("%s", exc, extra=fields("extract"))
+        sys.exit(1)
     except LakeError as exc:
         log.error("the lake cannot be written: %s", exc, extra=fields("load"))
         sys.exit(1)

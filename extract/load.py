@@ -253,14 +253,15 @@ def connect_postgres() -> Any:
 def prepare_schema(conn: Any, schema_name: str, platforms: list[str]) -> None:
     with conn, conn.cursor() as cur:
         cur.execute(f"create schema if not exists {quote_ident(schema_name)}")
-        for p in platforms:
-            cur.execute(create_table_sql(schema_name, p, RAW_SCHEMA))
-        cur.execute(create_table_sql(schema_name, "extract_runs", RUNS_SCHEMA))
-        for f in RUNS_SCHEMA:  # columns added since the table was created (nullable)
-            cur.execute(
-                f"alter table {quote_ident(schema_name)}.extract_runs"
-                f" add column if not exists {quote_ident(f.name)} {pg_type(f.type)}"
-            )
+        tables = [(p, RAW_SCHEMA) for p in platforms] + [("extract_runs", RUNS_SCHEMA)]
+        for table, schema in tables:
+            cur.execute(create_table_sql(schema_name, table, schema))
+            for f in schema:  # columns added since the table was created (appended, nullable)
+                if f.nullable:
+                    cur.execute(
+                        f"alter table {quote_ident(schema_name)}.{quote_ident(table)}"
+                        f" add column if not exists {quote_ident(f.name)} {pg_type(f.type)}"
+                    )
         cur.execute(
             f"create table if not exists {quote_ident(schema_name)}.{LOADED_TABLE} ("
             " lake_path text primary key, target_table text not null, rows bigint not null,"

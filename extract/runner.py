@@ -22,6 +22,7 @@ from extract.metrics import Stopwatch
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
 from extract.platforms import REGISTRY, FileFormat, Platform
 from extract.progress import FileOutcome, PlatformCounts, RunError, RunSummary, progress_bar
+from extract.redact import Redactor
 from extract.schema import RAW_SCHEMA
 from extract.splitting import (
     UNPARSED,
@@ -167,6 +168,8 @@ class Runner:
         self.options = options or ExtractionOptions()
         self.keep_state = not self.options.filtered
         self._checkpoint: Callable[[], FileState] | None = None
+        # --redact: secrets are masked in each record's bytes before they land (extract/redact.py)
+        self.redactor = Redactor() if self.options.redact else None
 
     def _save(self, state: FileState) -> None:
         if self.keep_state:
@@ -380,7 +383,9 @@ class Runner:
         return category
 
     def _add(self, ctx: _FileContext, piece: Piece, counts: PlatformCounts) -> None:
-        data = piece.data
+        data, original_checksum = piece.data, None
+        if self.redactor is not None:
+            data, original_checksum = self.redactor(data)
         raw_bytes: bytes | None = None
         try:
             text = data.decode("utf-8")
@@ -417,6 +422,7 @@ class Runner:
             "extracted_at": self.summary.started_at,
             "run_id": self.summary.run_id,
             "extractor_version": self.summary.extractor_version,
+            "original_checksum": original_checksum,
         }
         self.writer.add(row, len(data))
         counts.rows_landed += 1

@@ -23,6 +23,11 @@ RAW_SCHEMA = pa.schema(
         pa.field("extracted_at", TIMESTAMP, nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("extractor_version", pa.string(), nullable=False),
+        # Added by issue 8 (appended, nullable: older files read as null through union_by_name).
+        # `extract run --redact` masked secrets in the record: raw_text / raw_checksum are of the
+        # bytes as landed, this is the SHA-256 of the source's original bytes. Null when the
+        # record landed unchanged.
+        pa.field("original_checksum", pa.string(), nullable=True),
     ]
 )
 
