@@ -18,7 +18,8 @@
         'record_ordinal': 'bigint', 'record_kind': 'string', 'raw_text': 'string',
         'raw_bytes': 'binary', 'raw_checksum': 'string', 'source_version': 'string',
         'source_file_version': 'int', 'source_mtime': 'timestamp', 'source_size': 'bigint',
-        'extracted_at': 'timestamp', 'run_id': 'string', 'extractor_version': 'string'
+        'extracted_at': 'timestamp', 'run_id': 'string', 'extractor_version': 'string',
+        'original_checksum': 'string'
     }) }}
 {%- endmacro %}
 
