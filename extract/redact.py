@@ -27,7 +27,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +65,9 @@ class SecretPattern:
     kind: str
     pattern: str
     regex: re.Pattern[str]  # BOUNDARY + (pattern): the secret is group 2
+    # the pattern alone: it matches wherever the full regex does (and more), and scans much faster
+    # (no group before its first characters): the test that a text may hold this kind at all
+    bare: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,12 @@ def compile_pattern(kind: str, pattern: str) -> SecretPattern:
         raise RedactError(f"secret pattern {kind}: use (?:...) groups only, not capturing ones")
     try:
         regex = re.compile(f"{BOUNDARY}({pattern})")
+        bare = re.compile(pattern)
     except re.error as exc:
         raise RedactError(f"secret pattern {kind} does not compile: {exc}") from None
     if regex.search("") is not None:
         raise RedactError(f"secret pattern {kind} matches the empty text")
-    return SecretPattern(kind, pattern, regex)
+    return SecretPattern(kind, pattern, regex, bare)
 
 
 def load_patterns(path: Path | None = None) -> tuple[SecretPattern, ...]:
@@ -233,13 +237,15 @@ def _mask_string_values(text: str, patterns: Sequence[SecretPattern]) -> list[tu
     for literal in _JSON_STRING.finditer(text):
         body_start = literal.start() + 1
         body = text[body_start : literal.end() - 1]
+        value, starts = body, []
         if "\\" in body:
+            # decoded in C first; the offsets of each character only where there is a match
+            if not _spans_to_mask(json.loads(literal.group()), patterns):
+                continue
             decoded = _decode_json_string(body)
             if decoded is None:
                 continue
             value, starts = decoded
-        else:
-            value, starts = body, []
         for start, end, kind in _spans_to_mask(value, patterns):
             raw_start = starts[start] if starts else start
             raw_end = starts[end] if starts else end
@@ -273,12 +279,30 @@ def _redact_json_text(text: str, patterns: Sequence[SecretPattern]) -> tuple[str
     return text, kinds
 
 
-def _is_json(text: str) -> bool:
+def _json_strings(value: object) -> Iterator[str]:
+    """Every string of a parsed JSON value, object keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            yield from item.keys()
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _parse_json(text: str) -> tuple[bool, object]:
     try:
-        json.loads(text.lstrip("\ufeff"))
+        return True, json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError):
-        return False
-    return True
+        return False, None
+
+
+# Masking can leave a new match behind (a secret glued to the end of another starts a token once
+# the first is masked): mask again until nothing changes, at most this many rounds.
+MAX_ROUNDS = 8
 
 
 def redact_record(data: bytes, patterns: Sequence[SecretPattern]) -> Redaction:
@@ -286,18 +310,23 @@ def redact_record(data: bytes, patterns: Sequence[SecretPattern]) -> Redaction:
     text = data.decode("utf-8", "surrogateescape")
     try:
         text.encode("utf-8")
-        valid_utf8 = True
-    except UnicodeEncodeError:
-        valid_utf8 = False
-    if valid_utf8 and _is_json(text):
-        masked, kinds = _redact_json_text(text, patterns)
-    else:
-        masked, kinds = redact_text(text, patterns)
+        is_json, parsed = _parse_json(text)
+    except UnicodeEncodeError:  # bytes that are not UTF-8: not JSON either
+        is_json, parsed = False, None
+    # the kinds the text may hold at all: a bare pattern over the text and, for JSON, over its
+    # decoded strings (an escape inside a secret hides it from the text)
+    views = [text, "\n".join(_json_strings(parsed))] if is_json else [text]
+    candidates = [p for p in patterns if any(p.bare.search(view) for view in views)]
+    kinds: list[str] = []
+    for _ in range(MAX_ROUNDS if candidates else 0):
+        masked, found = (_redact_json_text if is_json else redact_text)(text, candidates)
+        if not found:
+            break
+        text = masked
+        kinds.extend(found)
     if not kinds:
         return Redaction(data, 0, ())
-    return Redaction(
-        masked.encode("utf-8", "surrogateescape"), len(kinds), tuple(sorted(set(kinds)))
-    )
+    return Redaction(text.encode("utf-8", "surrogateescape"), len(kinds), tuple(sorted(set(kinds))))
 
 
 class Redactor:

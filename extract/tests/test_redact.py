@@ -338,6 +338,14 @@ def test_overlapping_kinds_are_masked_once_leftmost_longest(patterns: Any) -> No
     )
 
 
+def test_a_secret_glued_to_another_is_masked_too(patterns: Any) -> None:
+    """Masking the first leaves the second starting a token: masked in a second round."""
+    data = b'{"t": "AKIAIOSFODNN7EXAMPLEAKIAIOSFODNN7EXAMPLF"}'
+    once = redact_record(data, patterns)
+    assert once.data == b'{"t": "[REDACTED:aws_access_key_id][REDACTED:aws_access_key_id]"}'
+    assert redact_record(once.data, patterns).data == once.data
+
+
 def test_a_record_that_is_not_json_or_not_utf8_is_masked_in_its_text(patterns: Any) -> None:
     data = b'{"cut": "AKIAIOSFODNN7EXAMPLE \xff\xfe tail'
     result = redact_record(data, patterns)

@@ -62,15 +62,69 @@ texts as (
 
 ),
 
+-- The patterns are data (rows of the seed), and DuckDB compiles a regular expression that is not
+-- a constant again for every row it tests. So the texts are first joined into a few large chunks
+-- (the texts of a bucket, joined by spaces: a match in a text is a match in its chunk) and tried
+-- with all the patterns at once, then each pattern on the chunks that matched, and only then on
+-- the texts of those chunks one by one.
+bucketed as (
+
+    select
+        *,
+        substr({{ dbt.hash(dbt.concat(["location", "'|'", "message_id", "'|'", "coalesce(tool_call_id, '')"])) }}, 1, 2)
+            as bucket
+    from texts
+
+),
+
+chunks as (
+
+    select
+        bucket,
+        {{ dbt.listagg('searched_text', "' '") }} as chunk_text
+    from bucketed
+    group by bucket
+
+),
+
+any_pattern as (
+
+    select {{ dbt.listagg(dbt.concat(["'(?:'", "pattern", "')'"]), "'|'") }} as pattern
+    from patterns
+
+),
+
+hit_chunks as (
+
+    select chunks.*
+    from chunks
+    cross join any_pattern
+    where {{ secret_found('chunks.chunk_text', 'any_pattern.pattern') }}
+
+),
+
+chunk_candidates as (
+
+    select
+        hit_chunks.bucket,
+        patterns.kind,
+        patterns.pattern
+    from hit_chunks
+    cross join patterns
+    where {{ secret_found('hit_chunks.chunk_text', 'patterns.pattern') }}
+
+),
+
 candidates as (
 
     select
-        texts.*,
-        patterns.kind,
-        patterns.pattern
-    from texts
-    cross join patterns
-    where {{ secret_found('texts.searched_text', 'patterns.pattern') }}
+        bucketed.*,
+        chunk_candidates.kind,
+        chunk_candidates.pattern
+    from bucketed
+    inner join chunk_candidates
+        on bucketed.bucket = chunk_candidates.bucket
+    where {{ secret_found('bucketed.searched_text', 'chunk_candidates.pattern') }}
 
 ),
 
