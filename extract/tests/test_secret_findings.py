@@ -282,10 +282,25 @@ def _pg(database: str, sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_postgres_finds_the_same_rows(built: dict[str, Path], pg_built: str) -> None:
+    """The same findings (ids included); positions too, except in a tool input: JSON text whose
+    keys PostgreSQL sorts (the fixture's tool input lists `description` before `command`)."""
     pg = _pg(pg_built, f"select {COLUMNS} from analytics.secret_findings")
     duck = query(built["warehouse"], f"select {COLUMNS} from main.secret_findings")
     assert len(duck) == 4
-    assert sorted(pg) == sorted(duck)
+
+    def without_tool_input_positions(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return sorted((*r[:7], None if r[5] == "tool_input" else r[7], *r[8:]) for r in rows)
+
+    assert without_tool_input_positions(pg) == without_tool_input_positions(duck)
+    position = {r[5]: r[7] for r in pg}, {r[5]: r[7] for r in duck}
+    assert position[0]["tool_input"] != position[1]["tool_input"]
+    found = _pg(
+        pg_built,
+        "select substr(t.tool_input, f.position, f.match_length) from analytics.secret_findings f"
+        " join analytics.tool_calls t on t.tool_call_id = f.tool_call_id"
+        " where f.location = 'tool_input'",
+    )
+    assert found == [(GITHUB_TOKEN,)]
 
 
 def test_postgres_raw_tables_keep_the_original_checksum(pg_built: str) -> None:

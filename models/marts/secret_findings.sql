@@ -145,11 +145,26 @@ matches as (
 
 ),
 
+-- the id does not use the position: a tool input is JSON text whose object keys DuckDB keeps in
+-- the platform's order and PostgreSQL sorts (jsonb), so the same secret can sit at another offset;
+-- the n-th occurrence of one secret in one text is the same finding on every adapter
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by location, message_id, tool_call_id, kind, match_sha256
+            order by match_position
+        ) as occurrence
+    from matches
+
+),
+
 final as (
 
     select
         cast(
-            {{ deterministic_id(['location', 'message_id', 'tool_call_id', 'kind', 'match_position']) }}
+            {{ deterministic_id(['location', 'message_id', 'tool_call_id', 'kind', 'match_sha256', 'occurrence']) }}
             as {{ dbt.type_string() }}
         ) as finding_id,
         cast(platform as {{ dbt.type_string() }}) as platform,
@@ -158,11 +173,11 @@ final as (
         cast(tool_call_id as {{ dbt.type_string() }}) as tool_call_id,
         cast(location as {{ dbt.type_string() }}) as location,
         cast(kind as {{ dbt.type_string() }}) as kind,
-        cast(match_position as {{ dbt.type_bigint() }}) as position, -- noqa: RF04
-        cast(match_length as {{ dbt.type_bigint() }}) as match_length,
+        cast(match_position as {{ dbt.type_int() }}) as position, -- noqa: RF04
+        cast(match_length as {{ dbt.type_int() }}) as match_length,
         cast(substr(match_sha256, 1, 8) as {{ dbt.type_string() }}) as fingerprint,
         {{ schema_version() }} as schema_version
-    from matches
+    from numbered
 
 )
 
