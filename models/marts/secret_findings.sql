@@ -31,7 +31,7 @@ texts as (
         conversation_id,
         message_id,
         cast(null as {{ dbt.type_string() }}) as tool_call_id,
-        'message_text' as location,
+        'message_text' as text_location,
         content_text as searched_text
     from messages
     where content_text is not null
@@ -43,7 +43,7 @@ texts as (
         conversation_id,
         message_id,
         tool_call_id,
-        'tool_input' as location,
+        'tool_input' as text_location,
         tool_input as searched_text
     from tool_calls
     where tool_input is not null
@@ -55,7 +55,7 @@ texts as (
         conversation_id,
         result_message_id as message_id,
         tool_call_id,
-        'tool_output' as location,
+        'tool_output' as text_location,
         tool_output as searched_text
     from tool_calls
     where tool_output is not null
@@ -71,8 +71,8 @@ bucketed as (
 
     select
         *,
-        substr({{ dbt.hash(dbt.concat(["location", "'|'", "message_id", "'|'", "coalesce(tool_call_id, '')"])) }}, 1, 2)
-            as bucket
+        {%- set text_key = ["text_location", "'|'", "message_id", "'|'", "coalesce(tool_call_id, '')"] %}
+        substr({{ dbt.hash(dbt.concat(text_key)) }}, 1, 2) as bucket
     from texts
 
 ),
@@ -83,7 +83,7 @@ chunks as (
         bucket,
         {{ dbt.listagg('searched_text', "' '") }} as chunk_text
     from bucketed
-    group by bucket
+    group by 1
 
 ),
 
@@ -135,7 +135,7 @@ matches as (
         candidates.conversation_id,
         candidates.message_id,
         candidates.tool_call_id,
-        candidates.location,
+        candidates.text_location,
         candidates.kind,
         found.match_position,
         found.match_length,
@@ -153,7 +153,7 @@ numbered as (
     select
         *,
         row_number() over (
-            partition by location, message_id, tool_call_id, kind, match_sha256
+            partition by text_location, message_id, tool_call_id, kind, match_sha256
             order by match_position
         ) as occurrence
     from matches
@@ -164,14 +164,16 @@ final as (
 
     select
         cast(
-            {{ deterministic_id(['location', 'message_id', 'tool_call_id', 'kind', 'match_sha256', 'occurrence']) }}
+            {{ deterministic_id(
+                ['text_location', 'message_id', 'tool_call_id', 'kind', 'match_sha256', 'occurrence']
+            ) }}
             as {{ dbt.type_string() }}
         ) as finding_id,
         cast(platform as {{ dbt.type_string() }}) as platform,
         cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
         cast(message_id as {{ dbt.type_string() }}) as message_id,
         cast(tool_call_id as {{ dbt.type_string() }}) as tool_call_id,
-        cast(location as {{ dbt.type_string() }}) as location,
+        cast(text_location as {{ dbt.type_string() }}) as location, -- noqa: RF04
         cast(kind as {{ dbt.type_string() }}) as kind,
         cast(match_position as {{ dbt.type_int() }}) as position, -- noqa: RF04
         cast(match_length as {{ dbt.type_int() }}) as match_length,
