@@ -8,14 +8,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
-
-import click
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from extract.metrics import StageMetrics
 from extract.options import ExtractionOptions
-from extract.schema import RUNS_SCHEMA
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# click and pyarrow are imported where they are used: the reader processes (extract/reading.py)
+# import this module for RunError and stay small without them.
 
 CATEGORIES = ("new", "grown", "rewritten", "unchanged", "failed")
 
@@ -58,6 +60,7 @@ class RunSummary:
     options: ExtractionOptions = field(default_factory=ExtractionOptions)
     records_filtered: int = 0
     metrics: StageMetrics = field(default_factory=StageMetrics)
+    workers: int = 1  # processes that read the files (1: the extract process itself)
 
     @property
     def totals(self) -> PlatformCounts:
@@ -101,9 +104,14 @@ class RunSummary:
             "options": self.options.to_json(),
             "records_filtered": self.records_filtered,
             "metrics": self.metrics.to_json(),
+            "workers": self.workers,
         }
 
     def to_runs_table(self) -> pa.Table:
+        import pyarrow as pa
+
+        from extract.schema import RUNS_SCHEMA
+
         total = self.totals
         finished = self.finished_at or self.started_at
         row = {
@@ -224,5 +232,7 @@ def progress_bar(total: int, enabled: bool) -> Iterator[Any]:
 
         yield _Null()
         return
+    import click
+
     with click.progressbar(length=total, label="Extracting", file=sys.stderr) as bar:
         yield bar

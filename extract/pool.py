@@ -1,0 +1,211 @@
+"""Worker processes that read source files in parallel (``extract run --workers N``).
+
+Each worker reads whole files (``reading.read_file``) and sends back every event: the file's
+row chunks in order, then its ``FileDone``. Files interleave; the events of one file never do.
+The extract process alone writes the lake, in the order the events arrive: workers never touch
+it.
+
+Each worker has two pipes of its own: tasks in (at most ``PREFETCH`` files assigned at a time;
+the next is sent when one is done) and events out. A worker sends through a small bounded
+outbox, so it keeps reading while the extract process writes, and waits when the outbox is full:
+memory stays bounded whatever the corpus (a ``concurrent.futures`` pool returns one result per
+task, which for a 1 GB file would be all of it at once). Nothing is shared between workers, so a
+worker that dies (killed, out of memory) leaves no lock held and no half-written message in a
+shared queue: its pipe reads end of file, its files fail with a clear error (what it had sent
+stays), and the other workers go on with the rest.
+
+Workers start through the ``forkserver`` method where there is one (POSIX; ``spawn``
+elsewhere): never ``fork``, which would copy the extract process's threads (a lock lease
+renewer, an object store's event loop) into the worker. A worker ignores SIGINT (the extract
+process stops it) and ends when the extract process dies (its task pipe reads end of file).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import threading
+import traceback
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from extract.progress import RunError
+from extract.reading import Event, FileDone, ReadConfig, ReadTask, read_file
+
+PREFETCH = 2  # files assigned to a worker at a time: the next one is there when one is done
+OUTBOX = 2  # events a worker may have read ahead of what the extract process took
+_STOP = "stop"
+
+
+class WorkerFailed(RuntimeError):
+    """A worker raised an unexpected exception (a bug): its traceback is the message."""
+
+
+def _context() -> BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["extract.reading"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _worker(tasks: Connection, events: Connection, config: ReadConfig) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    outbox: queue.Queue[Any] = queue.Queue(maxsize=OUTBOX)
+    broken = threading.Event()
+
+    def send() -> None:
+        while True:
+            item = outbox.get()
+            if item is _STOP:
+                return
+            try:
+                events.send(item)
+            except OSError:  # the extract process is gone
+                broken.set()
+                return
+
+    sender = threading.Thread(target=send, name="extract-reader-send", daemon=True)
+    sender.start()
+
+    def put(item: Any) -> None:
+        while not broken.is_set():
+            try:
+                outbox.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise SystemExit(1)
+
+    try:
+        while True:
+            try:
+                task = tasks.recv()
+            except (EOFError, OSError):  # the extract process is gone
+                return
+            if task is None:
+                break
+            try:
+                for event in read_file(task, config):
+                    put(event)
+            except Exception:
+                put(("error", task.index, traceback.format_exc()))
+                break
+    finally:
+        if not broken.is_set():
+            outbox.put(_STOP)
+            sender.join()
+        events.close()
+
+
+@dataclass
+class _Worker:
+    process: Any
+    tasks: Connection
+    events: Connection
+    assigned: deque[ReadTask] = field(default_factory=deque)  # sent to it, not done yet
+
+
+class ReaderPool:
+    """Up to ``workers`` processes reading ``tasks``: ``events()`` yields what they read.
+
+    Use as a context manager: leaving it stops every worker (also on an error or Ctrl-C).
+    """
+
+    def __init__(self, workers: int, config: ReadConfig) -> None:
+        self._ctx = _context()
+        self._config = config
+        self._size = workers
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> ReaderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start_worker(self) -> _Worker:
+        task_r, task_w = self._ctx.Pipe(duplex=False)
+        event_r, event_w = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(
+            target=_worker, args=(task_r, event_w, self._config), name="extract-reader"
+        )
+        proc.daemon = True
+        proc.start()
+        task_r.close()  # only the worker holds these ends: its death reads as end of file
+        event_w.close()
+        return _Worker(proc, task_w, event_r)
+
+    def events(self, tasks: Sequence[ReadTask]) -> Iterator[Event]:
+        """Every event of every task. A worker that dies ends each of its files with a
+        ``FileDone`` of category ``failed`` and ``lost=True``; a worker's exception (a bug)
+        raises ``WorkerFailed``."""
+        pending = deque(tasks)
+        self._workers = [self._start_worker() for _ in range(min(self._size, len(pending)))]
+        for worker in self._workers:
+            self._assign(worker, pending)
+        by_reader = {w.events: w for w in self._workers}
+        while by_reader:
+            for reader in wait(list(by_reader)):
+                worker = by_reader[reader]  # type: ignore[index]
+                try:
+                    item = worker.events.recv()
+                except (EOFError, OSError):
+                    del by_reader[worker.events]
+                    yield from self._lost(worker, pending, by_reader)
+                    continue
+                if isinstance(item, tuple):
+                    raise WorkerFailed(f"a reader process failed on a file:\n{item[2]}")
+                if isinstance(item, FileDone):
+                    worker.assigned.popleft()
+                    self._assign(worker, pending)
+                yield item
+
+    def _assign(self, worker: _Worker, pending: deque[ReadTask]) -> None:
+        try:
+            while len(worker.assigned) < PREFETCH and pending:
+                task = pending.popleft()
+                worker.assigned.append(task)
+                worker.tasks.send(task)
+            if not worker.assigned:
+                worker.tasks.send(None)  # nothing more: the worker ends
+        except OSError:  # it died: its events pipe reads end of file next, and its files fail
+            pass
+
+    def _lost(
+        self, worker: _Worker, pending: deque[ReadTask], by_reader: dict[Connection, _Worker]
+    ) -> Iterator[FileDone]:
+        """A worker's pipe closed: normal when it was told to end, else it died."""
+        worker.process.join(timeout=5)
+        if not worker.assigned:
+            return
+        reason = f"a reader process died (exit code {worker.process.exitcode})"
+        lost = list(worker.assigned)
+        worker.assigned.clear()
+        if not by_reader:  # no worker left to read the rest
+            lost.extend(pending)
+            pending.clear()
+            reason = f"{reason}, and no other was left"
+        for task in lost:
+            yield FileDone(
+                task.index,
+                "failed",
+                None,
+                errors=[RunError(task.src.platform.name, task.src.uri, reason)],
+                lost=True,
+            )
+
+    def close(self) -> None:
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self._workers:
+            worker.process.join(timeout=5)
+            worker.tasks.close()
+            worker.events.close()
+        self._workers = []
