@@ -26,6 +26,7 @@ import multiprocessing
 import queue
 import signal
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -90,8 +91,11 @@ def _worker(tasks: Connection, events: Connection, config: ReadConfig) -> None:
                 return
             if task is None:
                 break
+            started = time.process_time()
             try:
                 for event in read_file(task, config):
+                    if isinstance(event, FileDone):
+                        event.cpu_seconds = time.process_time() - started
                     put(event)
             except Exception:
                 put(("error", task.index, traceback.format_exc()))

@@ -42,7 +42,7 @@ from extract.state import FileState
 
 CHECKSUM_WIDTH = 64  # a SHA-256 hex digest
 CHUNK_ROWS = 50_000
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 Opener = Callable[[Path], BinaryIO]
 
@@ -109,6 +109,7 @@ class FileDone:
     # the worker reading the file died: the rows it sent stay, and its last checkpoint the
     # writer holds (if any) becomes the file's state
     lost: bool = False
+    cpu_seconds: float = 0.0  # CPU a worker process spent on the file (0 when read in-process)
 
 
 Event = RowChunk | FileDone

@@ -36,8 +36,8 @@ from extract.state import STATE_DIR, FileState, StateKey, load_states, states_ta
 
 MAX_ROWS = DEFAULT_BATCH_SIZE
 # A flush writes at most this much record text (and at most the batch size in rows): with
-# ~2 KB records a row group holds ~16,000 rows, and the batch stays well inside the memory bound.
-MAX_TEXT_BYTES = 32 * 1024 * 1024
+# ~2 KB records a row group holds ~8,000 rows, and the batch stays well inside the memory bound.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_TEXT_BYTES_LIMIT = 1 << 30  # a raw_text column's offsets are 32-bit
 # With --workers N > 1, a run that reads less than this stays in this process (starting the
 # worker processes would cost more than it saves).
@@ -269,6 +269,7 @@ class Runner:
             chunk_bytes=min(writer.max_text_bytes, CHUNK_BYTES),
         )
         self._tasks: dict[int, ReadTask] = {}
+        self.worker_cpu_seconds = 0.0  # what reader processes spent (not in this process's)
 
     def fail(self, platform: str, file: str, message: str) -> None:
         self.summary.errors.append(RunError(platform, file, message))
@@ -324,6 +325,7 @@ class Runner:
         counts.bytes_read += event.bytes_read
         self.summary.records_filtered += event.records_filtered
         self.summary.errors.extend(event.errors)
+        self.worker_cpu_seconds += event.cpu_seconds
         state = self.writer.checkpoints.get(task.index) if event.lost else event.state
         self.writer.file_done(task.index, state if self.keep_state else None)
         self._count(task.src, event.category)
@@ -382,7 +384,9 @@ def run_extract(
 
     ``max_rows`` (default: ``options.batch_size``) is the most rows one flush writes, so the most
     rows of one Parquet file (and of its one row group). ``workers`` > 1 reads the files in that
-    many processes (``extract/pool.py``); 1 reads them one by one in this process.
+    many processes (``extract/pool.py``); 1 reads them one by one in this process. The worker
+    processes import the caller's ``__main__`` module, as multiprocessing does: a script that
+    calls this with ``workers`` > 1 runs its code under ``if __name__ == "__main__":``.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
@@ -432,6 +436,7 @@ def run_extract(
         lake_failed = True
         summary.errors.append(RunError("-", lake.uri, str(exc)))
     summary.metrics = stopwatch.finish()
+    summary.metrics.cpu_seconds += runner.worker_cpu_seconds
     summary.finish(utc_now(), lake_failed=lake_failed)
     try:
         lake.write_table(f"_runs/{summary.run_id}.parquet", summary.to_runs_table())
