@@ -201,6 +201,7 @@ def render_human(summary: RunSummary) -> str:
         f"time: discover {m.discover_seconds:.2f}s, extract {m.extract_seconds:.2f}s, "
         f"load {m.load_seconds:.2f}s ({m.files_written} file(s), {human_bytes(m.bytes_written)})"
         + (f"; peak memory {human_bytes(m.peak_memory_bytes)}" if m.peak_memory_bytes else "")
+        + (f"; {summary.workers} reader processes" if summary.workers > 1 else "")
     )
     if summary.errors:
         lines.append(f"errors ({len(summary.errors)}):")
