@@ -22,6 +22,7 @@ differs from the manifest (``--check-only`` skips the floor and ccusage: CI's sm
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -56,7 +57,7 @@ SAMPLE_SECONDS = 0.05
 class Measured:
     wall_s: float
     returncode: int
-    peak_rss_mb: float  # the largest single process (getrusage of the child and what it waited for)
+    peak_rss_mb: float  # the process itself: its VmHWM (Linux), else getrusage of the child
     peak_tree_rss_mb: float  # sampled: the process and all its descendants at once
     stdout: str
     stderr: str
@@ -81,6 +82,18 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _hwm_kb(pid: int) -> int:
+    """VmHWM (peak resident memory) of ``pid`` since its exec (0 where /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     """Run ``cmd`` to completion: wall time, exit code, peak RSS (per process and whole tree)."""
     out_path = cwd / "target" / "bench" / ".stdout"
@@ -89,13 +102,14 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
-        peak = 0
+        peak = hwm = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, hwm
             while not done.is_set():
                 peak = max(peak, _tree_rss_kb(proc.pid))
+                hwm = max(hwm, _hwm_kb(proc.pid))
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -108,7 +122,9 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     return Measured(
         wall_s=wall,
         returncode=proc.returncode,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        # ru_maxrss of a child on Linux is at least this (bench) process's own RSS when it
+        # forked it (the pre-exec image counts): the child's VmHWM, sampled, is its own peak
+        peak_rss_mb=(hwm or usage.ru_maxrss) / 1024,
         peak_tree_rss_mb=peak / 1024,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
@@ -166,22 +182,21 @@ class Bench:
     def big_file(self, size: int) -> dict[str, Any]:
         """Extract alone over one JSONL file of ``size`` bytes (then deleted): a single file
         is streamed, so its peak RSS must stay what a small run's is."""
-        lines = b"".join(
-            p.read_bytes() for p in sorted((self.corpus / "claude_code").rglob("*.jsonl"))
-        )
+        sources = sorted((self.corpus / "claude_code").rglob("*.jsonl"))
         folder = self.work / "big"
         folder.mkdir(exist_ok=True)
         path = folder / "00000000-0000-4000-8000-000000000000.jsonl"
         written = 0
-        with open(path, "wb") as f:
-            while written < size:
-                piece = lines[: size - written]
+        with open(path, "wb") as f:  # one source file at a time: this process stays small
+            for source in itertools.cycle(sources):
+                piece = source.read_bytes()[: size - written]
                 piece = piece[: piece.rfind(b"\n") + 1]  # whole lines only
                 if not piece:
                     break
                 f.write(piece)
                 written += len(piece)
-        del lines
+                if written >= size:
+                    break
         lake = self.work / "big-lake"
         cmd = [PYTHON, "-m", "extract", "run", "--json", "--lake", str(lake)]
         cmd += ["--platform", "claude_code", "--source", f"claude_code={path}"]
