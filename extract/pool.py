@@ -5,14 +5,16 @@ row chunks in order, then its ``FileDone``. Files interleave; the events of one 
 The extract process alone writes the lake, in the order the events arrive: workers never touch
 it.
 
-Each worker has two pipes of its own: tasks in (at most ``PREFETCH`` files assigned at a time;
-the next is sent when one is done) and events out. A worker sends through a small bounded
+Each worker has two pipes of its own: tasks in and events out. Files go out in bundles (small
+files together, up to ``BUNDLE_BYTES``; a bigger file alone), at most ``PREFETCH`` bundles per
+worker at a time, the next sent when one is done; events come back a chunk's worth of text per
+message, so a corpus of many small files costs few messages. A worker sends through a small bounded
 outbox, so it keeps reading while the extract process writes, and waits when the outbox is full:
 memory stays bounded whatever the corpus (a ``concurrent.futures`` pool returns one result per
 task, which for a 1 GB file would be all of it at once). Nothing is shared between workers, so a
 worker that dies (killed, out of memory) leaves no lock held and no half-written message in a
-shared queue: its pipe reads end of file, its files fail with a clear error (what it had sent
-stays), and the other workers go on with the rest.
+shared queue: its pipe reads end of file, the files sent to it and not done fail with a clear
+error (what it had sent stays), and the other workers go on with the rest.
 
 Workers start through the ``forkserver`` method where there is one (POSIX; ``spawn``
 elsewhere): never ``fork``, which would copy the extract process's threads (a lock lease
@@ -30,7 +32,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
@@ -44,7 +46,8 @@ except ImportError:  # Windows
 from extract.progress import RunError
 from extract.reading import Event, FileDone, ReadConfig, ReadTask, read_file
 
-PREFETCH = 2  # files assigned to a worker at a time: the next one is there when one is done
+PREFETCH = 2  # bundles assigned to a worker at a time: the next is there when one is done
+BUNDLE_BYTES = 1 << 20  # small files go to a worker together, up to this many bytes
 OUTBOX = 2  # events a worker may have read ahead of what the extract process took
 PIPE_BYTES = 1 << 20
 _STOP = "stop"
@@ -93,19 +96,12 @@ def _worker(tasks: Connection, events: Connection, config: ReadConfig) -> None:
     try:
         while True:
             try:
-                task = tasks.recv()
+                bundle: list[ReadTask] | None = tasks.recv()
             except (EOFError, OSError):  # the extract process is gone
                 return
-            if task is None:
+            if bundle is None:
                 break
-            started = time.process_time()
-            try:
-                for event in read_file(task, config):
-                    if isinstance(event, FileDone):
-                        event.cpu_seconds = time.process_time() - started
-                    put(event)
-            except Exception:
-                put(("error", task.index, traceback.format_exc()))
+            if not _read_bundle(bundle, config, put):
                 break
     finally:
         if not broken.is_set():
@@ -124,12 +120,54 @@ def _widen(conn: Connection) -> None:
         fcntl.fcntl(conn.fileno(), setpipe, PIPE_BYTES)
 
 
+def _read_bundle(bundle: list[ReadTask], config: ReadConfig, put: Callable[[Any], None]) -> bool:
+    """Read a bundle's files; send their events in messages of about a chunk's text each.
+    False after an unexpected exception (sent as ``("error", index, traceback)``)."""
+    message: list[Event] = []
+    text = 0
+    for task in bundle:
+        started = time.process_time()
+        try:
+            for event in read_file(task, config):
+                if isinstance(event, FileDone):
+                    event.cpu_seconds = time.process_time() - started
+                else:
+                    text += len(event.text)
+                message.append(event)
+                if text >= config.chunk_bytes:
+                    put(message)
+                    message, text = [], 0
+        except Exception:
+            if message:
+                put(message)
+            put(("error", task.index, traceback.format_exc()))
+            return False
+    if message:
+        put(message)
+    return True
+
+
+def _bundles(tasks: Sequence[ReadTask]) -> deque[list[ReadTask]]:
+    """Consecutive files in bundles of up to ``BUNDLE_BYTES`` (a bigger file alone): one
+    message to a worker, and its events back in few messages, rather than a few per file."""
+    bundles: deque[list[ReadTask]] = deque()
+    size = 0
+    for task in tasks:
+        if not bundles or (size + task.size > BUNDLE_BYTES and bundles[-1]):
+            bundles.append([])
+            size = 0
+        bundles[-1].append(task)
+        size += task.size
+    return bundles
+
+
 @dataclass
 class _Worker:
     process: Any
     tasks: Connection
     events: Connection
     assigned: deque[ReadTask] = field(default_factory=deque)  # sent to it, not done yet
+    bundles: deque[int] = field(default_factory=deque)  # files not done of each bundle sent
 
 
 class ReaderPool:
@@ -167,7 +205,7 @@ class ReaderPool:
         """Every event of every task. A worker that dies ends each of its files with a
         ``FileDone`` of category ``failed`` and ``lost=True``; a worker's exception (a bug)
         raises ``WorkerFailed``."""
-        pending = deque(tasks)
+        pending = _bundles(tasks)
         self._workers = [self._start_worker() for _ in range(min(self._size, len(pending)))]
         for worker in self._workers:
             self._assign(worker, pending)
@@ -176,32 +214,40 @@ class ReaderPool:
             for reader in wait(list(by_reader)):
                 worker = by_reader[reader]  # type: ignore[index]
                 try:
-                    item = worker.events.recv()
+                    message = worker.events.recv()
                 except (EOFError, OSError):
                     del by_reader[worker.events]
                     yield from self._lost(worker, pending, by_reader)
                     continue
-                if isinstance(item, tuple):
-                    raise WorkerFailed(f"a reader process failed on a file:\n{item[2]}")
-                if isinstance(item, FileDone):
-                    worker.assigned.popleft()
-                    self._assign(worker, pending)
-                yield item
+                if isinstance(message, tuple):
+                    raise WorkerFailed(f"a reader process failed on a file:\n{message[2]}")
+                for event in message:
+                    if isinstance(event, FileDone):
+                        worker.assigned.popleft()
+                        worker.bundles[0] -= 1
+                        if not worker.bundles[0]:
+                            worker.bundles.popleft()
+                    yield event
+                self._assign(worker, pending)
 
-    def _assign(self, worker: _Worker, pending: deque[ReadTask]) -> None:
-        # a task pickles to about 1 KB: these sends never wait for the worker
+    def _assign(self, worker: _Worker, pending: deque[list[ReadTask]]) -> None:
+        # a bundle pickles to about 1 KB a file: these sends do not wait for the worker
         try:
-            while len(worker.assigned) < PREFETCH and pending:
-                task = pending.popleft()
-                worker.assigned.append(task)
-                worker.tasks.send(task)
-            if not worker.assigned:
+            while len(worker.bundles) < PREFETCH and pending:
+                bundle = pending.popleft()
+                worker.assigned.extend(bundle)
+                worker.bundles.append(len(bundle))
+                worker.tasks.send(bundle)
+            if not worker.bundles:
                 worker.tasks.send(None)  # nothing more: the worker ends
         except OSError:  # it died: its events pipe reads end of file next, and its files fail
             pass
 
     def _lost(
-        self, worker: _Worker, pending: deque[ReadTask], by_reader: dict[Connection, _Worker]
+        self,
+        worker: _Worker,
+        pending: deque[list[ReadTask]],
+        by_reader: dict[Connection, _Worker],
     ) -> Iterator[FileDone]:
         """A worker's pipe closed: normal when it was told to end, else it died."""
         worker.process.join(timeout=5)
@@ -210,8 +256,9 @@ class ReaderPool:
         reason = f"a reader process died (exit code {worker.process.exitcode})"
         lost = list(worker.assigned)
         worker.assigned.clear()
+        worker.bundles.clear()
         if not by_reader:  # no worker left to read the rest
-            lost.extend(pending)
+            lost.extend(task for bundle in pending for task in bundle)
             pending.clear()
             reason = f"{reason}, and no other was left"
         for task in lost:
