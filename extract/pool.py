@@ -19,13 +19,15 @@ error (what it had sent stays), and the other workers go on with the rest.
 Workers start through the ``forkserver`` method where there is one (POSIX; ``spawn``
 elsewhere): never ``fork``, which would copy the extract process's threads (a lock lease
 renewer, an object store's event loop) into the worker. A worker ignores SIGINT (the extract
-process stops it) and ends when the extract process dies (its task pipe reads end of file).
+process stops it) and ends as soon as the extract process dies (a thread waits on the parent's
+sentinel; its task pipe reading end of file tells too).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -65,8 +67,25 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _watch_parent() -> None:
+    """End this worker as soon as the extract process dies, even in the middle of a long read
+    (its pipes would only tell at the next bundle or the next chunk sent)."""
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="extract-reader-watch", daemon=True).start()
+
+
 def _worker(tasks: Connection, events: Connection, config: ReadConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent()
     outbox: queue.Queue[Any] = queue.Queue(maxsize=OUTBOX)
     broken = threading.Event()
 
