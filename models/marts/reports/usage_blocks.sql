@@ -177,7 +177,7 @@ models_used as (
     select
         platform,
         block_start,
-        {{ dbt.listagg('model', "','", 'order by model') }} as models_used
+        {{ listagg_ordered('model', "','", ['model']) }} as models_used
     from block_models
     group by 1, 2
 
@@ -188,7 +188,7 @@ unpriced_models as (
     select
         platform,
         block_start,
-        {{ dbt.listagg('model', "','", 'order by model') }} as unpriced_models
+        {{ listagg_ordered('model', "','", ['model']) }} as unpriced_models
     from block_unpriced_models
     group by 1, 2
 
