@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,9 @@ import pytest
 
 from extract.redact import find_secrets, load_patterns
 from extract.tests.test_end_to_end import DBT, PYTHON, REPO_ROOT, _tail, query
+from extract.tests.test_postgres import _server_env, monkeypatch_module, pg_database
+
+__all__ = ["monkeypatch_module", "pg_database"]  # fixtures, found here by pytest
 
 FIXTURE = REPO_ROOT / "extract" / "tests" / "fixtures" / "privacy" / "projects"
 LEAKY = "5e0c2b7a-9d41-4c8e-b3f6-2a7d9e1c4b58"
@@ -232,38 +234,16 @@ def test_the_redacted_conversation_has_no_findings(built: dict[str, Path]) -> No
 
 
 @pytest.fixture(scope="module")
-def pg_built(built: dict[str, Path]) -> Iterator[str]:
-    """The same lake loaded into a fresh PostgreSQL database and built there."""
-    import psycopg2
-
-    from extract.tests.test_postgres import _admin_connect, _server_env
-
-    try:
-        admin = _admin_connect()
-    except psycopg2.OperationalError as exc:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"REQUIRE_POSTGRES=1 but no PostgreSQL server answers: {exc}")
-        pytest.skip(f"no PostgreSQL server: {str(exc).strip()}")
-    admin.autocommit = True
-    name = f"ai_conversations_secrets_{os.getpid()}"
-    with admin.cursor() as cur:
-        cur.execute(f'drop database if exists "{name}" with (force)')
-        cur.execute(f'create database "{name}"')
-    env = _server_env(name)
-    try:
-        _run([PYTHON, "-m", "extract", "load", "--lake", str(built["lake"])], env)
-        _dbt_build(built["work"], built["lake"], built["warehouse"], "postgres", env)
-        yield name
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
+def pg_built(built: dict[str, Path], pg_database: str) -> str:
+    """The same lake loaded into a fresh PostgreSQL database (test_postgres's) and built there."""
+    env = _server_env(pg_database)
+    _run([PYTHON, "-m", "extract", "load", "--lake", str(built["lake"])], env)
+    _dbt_build(built["work"], built["lake"], built["warehouse"], "postgres", env)
+    return pg_database
 
 
 def _pg(database: str, sql: str) -> list[tuple[Any, ...]]:
     import psycopg2
-
-    from extract.tests.test_postgres import _server_env
 
     env = _server_env(database)
     conn = psycopg2.connect(
