@@ -22,12 +22,16 @@ SPARK_BIN := $(SPARK_VENV)/bin
 BENCH_SIZE ?= 100MB
 BENCH_SEED ?= 7
 BENCH_SMOKE_SIZE ?= 2MB
+BENCH_BIG_FILE ?= 1GB
+
+# pytest workers for `make test-python` (pytest-xdist; a test file stays on one worker)
+PYTEST_WORKERS ?= auto
 
 # ccusage (npm) for the comparison test (extract/tests/test_ccusage_samples.py); needs npm.
 CCUSAGE_VERSION := 20.0.24
 CCUSAGE_DIR := target/ccusage
 
-.PHONY: help install install-spark extract sources build run summary platforms readme-platforms test test-python test-dbt test-spark lint docs docs-check ccusage clean bench bench-smoke
+.PHONY: help install install-spark extract sources build run summary health platforms readme-platforms test test-python test-dbt test-spark lint docs docs-check ccusage clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -64,18 +68,22 @@ run: install ## check the sources, extract (your logs, else the bundled examples
 	$(DBT) build --profiles-dir . --quiet
 	$(BIN)/python -m extract summary
 
-platforms: install ## regenerate the README's platform tables and dbt's unified_platforms from the registry
-	$(BIN)/python -m extract platforms --write-readme README.md --write-dbt dbt_project.yml
+platforms: install ## regenerate the README's platform tables, dbt's unified_platforms and the examples index from the registry
+	$(BIN)/python -m extract platforms --write-readme README.md --write-dbt dbt_project.yml \
+		--write-examples examples/README.md
 
 readme-platforms: platforms ## the same as `make platforms`
 
 summary: install ## print what the warehouse holds
 	$(BIN)/python -m extract summary
 
-test: install lint test-python test-dbt ## every test: lint, pytest (extractor, end to end, reports vs ccusage, docs), dbt build on the examples
+health: install ## check the pipeline: lake, newest run, warehouse, freshness, dead letters, Claude Code cleanup (exit 1 when unhealthy)
+	$(BIN)/python -m extract health
+
+test: install lint test-python test-dbt test-spark ## every test: lint, pytest (extractor, end to end, reports vs ccusage, docs), dbt build on the examples, Spark
 
 test-python: install ccusage
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --ignore=extract/tests/test_spark.py
 
 test-dbt: install
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
@@ -84,8 +92,8 @@ test-dbt: install
 		print(' '.join(f'--source {n}={p.example_root(Path(\"examples\"))}' for n, p in REGISTRY.items()))")
 	$(TEST_ENV) $(DBT) build --profiles-dir .
 
-test-spark: install-spark ## build the examples on Spark and compare every mart with DuckDB's
-	SPARK_LOCAL_IP=127.0.0.1 REQUIRE_SPARK=1 $(SPARK_BIN)/pytest -q extract/tests/test_spark.py
+test-spark: install-spark ## build the examples on Spark and compare every mart with DuckDB's (skipped without Java 17 unless REQUIRE_SPARK=1)
+	SPARK_LOCAL_IP=127.0.0.1 $(SPARK_BIN)/pytest -q extract/tests/test_spark.py
 
 lint: install ## ruff and sqlfluff
 	$(BIN)/ruff check extract
@@ -111,8 +119,8 @@ ccusage: ## install ccusage $(CCUSAGE_VERSION) (npm) into target/ccusage for the
 		echo "npm not found: the ccusage comparison uses its recorded figures"; \
 	fi
 
-bench: install ## benchmark extract + dbt on a synthetic corpus (BENCH_SIZE=100MB|1GB|5GB); bench/results/<date>.json
-	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --seed $(BENCH_SEED)
+bench: install ## benchmark extract + dbt on a synthetic corpus (BENCH_SIZE=100MB|1GB|5GB; BENCH_BIG_FILE=1GB|0); bench/results/<date>.json
+	$(BIN)/python bench/run.py --size $(BENCH_SIZE) --seed $(BENCH_SEED) --big-file $(BENCH_BIG_FILE)
 
 bench-smoke: install ## the benchmark's smallest run for CI: the warehouse totals equal the manifest (no timings kept)
 	$(BIN)/python bench/run.py --size $(BENCH_SMOKE_SIZE) --seed $(BENCH_SEED) --check-only \

@@ -10,6 +10,8 @@ On one generated corpus (``python -m extract synth``) it measures, each step in 
    saves; README "Incremental builds");
 5. the floor: DuckDB reading the Claude Code JSONL directly (``read_ndjson_objects``, summing the
    tokens); every wall time is also given as a ratio to it;
+5b. extract alone over one big JSONL file (``--big-file``, default 1GB: the corpus's Claude Code
+   lines repeated into one session file): MB/s and peak RSS, which must not grow with the file;
 6. ccusage (``ccusage@20.0.24 daily --json --offline``) over the Claude Code part, when ``npx``
    can run it without the network, beside our 1% refresh plus the ``usage_daily`` query;
 7. correctness: the warehouse's totals equal the corpus manifest after every build.
@@ -22,6 +24,7 @@ differs from the manifest (``--check-only`` skips the floor and ccusage: CI's sm
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -56,7 +59,7 @@ SAMPLE_SECONDS = 0.05
 class Measured:
     wall_s: float
     returncode: int
-    peak_rss_mb: float  # the largest single process (getrusage of the child and what it waited for)
+    peak_rss_mb: float  # the process itself: its VmHWM (Linux), else getrusage of the child
     peak_tree_rss_mb: float  # sampled: the process and all its descendants at once
     stdout: str
     stderr: str
@@ -81,6 +84,18 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _hwm_kb(pid: int) -> int:
+    """VmHWM (peak resident memory) of ``pid`` since its exec (0 where /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     """Run ``cmd`` to completion: wall time, exit code, peak RSS (per process and whole tree)."""
     out_path = cwd / "target" / "bench" / ".stdout"
@@ -89,13 +104,14 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
-        peak = 0
+        peak = hwm = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, hwm
             while not done.is_set():
                 peak = max(peak, _tree_rss_kb(proc.pid))
+                hwm = max(hwm, _hwm_kb(proc.pid))
                 done.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -108,7 +124,9 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> Measured:
     return Measured(
         wall_s=wall,
         returncode=proc.returncode,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        # ru_maxrss of a child on Linux is at least this (bench) process's own RSS when it
+        # forked it (the pre-exec image counts): the child's VmHWM, sampled, is its own peak
+        peak_rss_mb=(hwm or usage.ru_maxrss) / 1024,
         peak_tree_rss_mb=peak / 1024,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
@@ -158,8 +176,49 @@ class Bench:
             "peak_rss_mb": round(m.peak_rss_mb, 1),
             "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1),
             "files": {k: totals[k] for k in ("new", "grown", "rewritten", "unchanged", "failed")},
+            "workers": summary.get("workers"),
         }
         self.steps[step] = row
+        return row
+
+    def big_file(self, size: int) -> dict[str, Any]:
+        """Extract alone over one JSONL file of ``size`` bytes (then deleted): a single file
+        is streamed, so its peak RSS must stay what a small run's is."""
+        sources = sorted((self.corpus / "claude_code").rglob("*.jsonl"))
+        folder = self.work / "big"
+        folder.mkdir(exist_ok=True)
+        path = folder / "00000000-0000-4000-8000-000000000000.jsonl"
+        written = 0
+        with open(path, "wb") as f:  # one source file at a time: this process stays small
+            for source in itertools.cycle(sources):
+                piece = source.read_bytes()[: size - written]
+                piece = piece[: piece.rfind(b"\n") + 1]  # whole lines only
+                if not piece:
+                    break
+                f.write(piece)
+                written += len(piece)
+                if written >= size:
+                    break
+        lake = self.work / "big-lake"
+        cmd = [PYTHON, "-m", "extract", "run", "--json", "--lake", str(lake)]
+        cmd += ["--platform", "claude_code", "--source", f"claude_code={path}"]
+        try:
+            m = measure(cmd, self.env)
+        finally:
+            path.unlink()
+            shutil.rmtree(lake, ignore_errors=True)
+        if m.returncode != 0:
+            raise RuntimeError(f"extract (big file) failed ({m.returncode}):\n{_tail(m.stderr)}")
+        totals = json.loads(m.stdout)["totals"]
+        row = {
+            "bytes": written,
+            "wall_s": round(m.wall_s, 3),
+            "records": totals["rows_landed"],
+            "mb_per_s": round(totals["bytes_read"] / 1e6 / m.wall_s, 2),
+            "peak_rss_mb": round(m.peak_rss_mb, 1),
+            "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1),
+        }
+        self.steps["extract_big_file"] = row
         return row
 
     def dbt(self, step: str, *args: str) -> dict[str, Any]:
@@ -335,7 +394,15 @@ def render(result: dict[str, Any]) -> str:
         "extract, first run",
         "extract_first",
         f"{e1.get('mb_per_s', 0)} MB/s, {e1.get('records_per_s', 0):.0f} records/s, "
-        f"peak RSS {e1.get('peak_rss_mb', 0)} MB (tree {e1.get('peak_tree_rss_mb', 0)} MB)",
+        f"peak RSS {e1.get('peak_rss_mb', 0)} MB (tree {e1.get('peak_tree_rss_mb', 0)} MB), "
+        f"{e1.get('workers')} worker(s)",
+    )
+    big = steps.get("extract_big_file", {})
+    row(
+        f"extract, one {big.get('bytes', 0) / 1e9:.1f} GB JSONL file",
+        "extract_big_file",
+        f"{big.get('mb_per_s', 0)} MB/s, peak RSS {big.get('peak_rss_mb', 0)} MB "
+        f"(tree {big.get('peak_tree_rss_mb', 0)} MB)",
     )
     row("dbt build, first run", "dbt_build_first")
     row("dbt start-up (a build selecting nothing)", "dbt_startup")
@@ -400,7 +467,9 @@ def write_result(results_dir: Path, result: dict[str, Any]) -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
-def run(size_text: str, seed: str, work: Path, *, check_only: bool) -> dict[str, Any]:
+def run(
+    size_text: str, seed: str, work: Path, *, check_only: bool, big_file: str = "0"
+) -> dict[str, Any]:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -444,6 +513,8 @@ def run(size_text: str, seed: str, work: Path, *, check_only: bool) -> dict[str,
         b.dbt("dbt_build_full_refresh", "--full-refresh")
         b.check("full_refresh", manifest)
         b.floor()
+        if big_file != "0":
+            b.big_file(parse_size(big_file))
         cc = b.ccusage()
         if cc["available"]:
             # what ccusage reports beside the exact figures (it is the peer, not the reference)
@@ -486,9 +557,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only extract, build, extend, rebuild and compare with the manifest (CI smoke)",
     )
+    parser.add_argument(
+        "--big-file",
+        default="1GB",
+        help="extract alone over one JSONL file of this size (0: skip; not with --check-only)",
+    )
     args = parser.parse_args(argv)
     try:
-        result = run(args.size, args.seed, args.work, check_only=args.check_only)
+        result = run(
+            args.size, args.seed, args.work, check_only=args.check_only, big_file=args.big_file
+        )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,9 +6,12 @@ between ``BEGIN generated: <name>`` / ``END generated: <name>`` comment markers:
 
 * the README's platform tables (``python -m extract platforms --write-readme README.md``);
 * dbt's ``unified_platforms`` var in ``dbt_project.yml``, which ``macros/union_platforms.sql``
-  unions over (``python -m extract platforms --write-dbt dbt_project.yml``).
+  unions over (``python -m extract platforms --write-dbt dbt_project.yml``): each platform's
+  staging models and its own seeds;
+* the index of ``examples/README.md``: each platform's example logs and the ``README.md`` in its
+  example folder with their expected figures (``--write-examples examples/README.md``).
 
-``make platforms`` runs both; ``extract/tests/test_plugin.py`` fails when either file is not what
+``make platforms`` runs all three; ``extract/tests/test_plugin.py`` fails when a file is not what
 the registry generates, so they cannot drift.
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from extract.platforms import REGISTRY
@@ -148,6 +151,26 @@ def dbt_blocks(registry: Mapping[str, Platform] | None = None) -> dict[str, str]
     return {"unified-platforms": f"  unified_platforms: [{names}]"}
 
 
+def examples_blocks(registry: Mapping[str, Platform] | None = None) -> dict[str, str]:
+    """examples/README.md's generated block: each platform's example logs and its folder's
+    README.md (what the files exercise, the expected figures), linked relative to examples/."""
+    registry = REGISTRY if registry is None else registry
+    lines = [
+        "| platform | example logs | what they exercise, expected figures |",
+        "|---|---|---|",
+    ]
+    for name, platform in registry.items():
+        root = PurePosixPath(platform.example_root(Path()).as_posix())
+        readme = f"{example_folder(platform)}/README.md"
+        lines.append(f"| `{name}` | [`{root}/`]({root}/) | [`{readme}`]({readme}) |")
+    return {"example-folders": "\n".join(lines)}
+
+
+def example_folder(platform: Platform) -> str:
+    """The folder of ``examples/`` that holds a platform's example logs and their README.md."""
+    return platform.example_root(Path()).parts[0]
+
+
 def _rewrite(path: Path, blocks: Mapping[str, str]) -> bool:
     text = path.read_text(encoding="utf-8")
     new = rewrite_blocks(text, blocks)
@@ -164,3 +187,8 @@ def write_dbt_project(path: Path, registry: Mapping[str, Platform] | None = None
 def write_readme(path: Path, registry: Mapping[str, Platform] | None = None) -> bool:
     """Rewrite the generated blocks of ``path``; True when it changed."""
     return _rewrite(path, markdown_blocks(catalog(registry)))
+
+
+def write_examples_readme(path: Path, registry: Mapping[str, Platform] | None = None) -> bool:
+    """Rewrite the generated index of examples/README.md from the registry; True when it changed."""
+    return _rewrite(path, examples_blocks(registry))

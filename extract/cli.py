@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 import click
-import duckdb
 
 from extract import __version__
 from extract.lake import ROW_GROUP_SIZE, Lake, LakeError, init_lake
 from extract.lock import LockBusy, lake_lock
+from extract.logs import FORMATS, configure, fields, get_logger
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions, parse_bound
 from extract.platforms import REGISTRY
-from extract.progress import render_human
-from extract.runner import run_extract
-from extract.summary import read_totals, render
+from extract.progress import RunSummary, render_human
+from extract.redact import RedactError
+from extract.runner import run_extract, utc_now
 from extract.synth.cli import synth
 
 LAKE_HELP = "Lake root: a folder or any fsspec URL (s3://…)."
+log = get_logger()
 
 
 def _parse_sources(
@@ -62,8 +65,19 @@ def _bound(
 
 @click.group()
 @click.version_option(__version__, prog_name="extract")
-def main() -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    envvar="EXTRACT_LOG_FORMAT",
+    default="text",
+    show_default=True,
+    help="Log lines on stderr: readable text, or one JSON object a line (timestamp, level, "
+    "stage, platform, run_id, file, message). [env: EXTRACT_LOG_FORMAT]",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail (debug records).")
+def main(log_format: str, verbose: bool) -> None:
     """Land AI coding-assistant conversation logs as raw Parquet records in a lake."""
+    configure(log_format, verbose)
 
 
 main.add_command(synth)
@@ -80,7 +94,7 @@ def init(lake_uri: str, quiet: bool) -> None:
         lake = Lake(lake_uri)
         written = init_lake(lake, sorted(REGISTRY))
     except LakeError as exc:
-        click.echo(f"error: {exc}", err=True)
+        log.error("%s", exc, extra=fields("init"))
         sys.exit(1)
     already = len(REGISTRY) - len(written)
     if not quiet:
@@ -160,6 +174,22 @@ def init(lake_uri: str, quiet: bool) -> None:
     help="Rows per Parquet file (and row group) written to the lake.",
 )
 @click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask secrets (seeds/secret_patterns.csv) in each record before it lands: "
+    "[REDACTED:<kind>] in place of the match. The lake then no longer holds the source's exact "
+    "bytes (README, Privacy).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    metavar="N",
+    help="Processes that read and split files in parallel; 1 reads them one by one in this "
+    "process. A run that reads less than 16 MB stays in this process.",
+)
+@click.option(
     "--wait",
     "wait_seconds",
     type=click.FloatRange(min=0),
@@ -180,6 +210,8 @@ def run_cmd(
     sessions: tuple[str, ...],
     full: bool,
     batch_size: int,
+    redact: bool,
+    workers: int,
     wait_seconds: float,
 ) -> None:
     """Discover assistant logs and land new raw records in the lake (incremental).
@@ -194,6 +226,7 @@ def run_cmd(
             sessions=frozenset(sessions),
             full=full,
             batch_size=batch_size,
+            redact=redact,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -212,29 +245,127 @@ def run_cmd(
                 sources=sources,
                 use_examples=examples,
                 show_progress=show_progress,
-                notify=lambda message: click.echo(message, err=True),
+                notify=lambda message: log.info("%s", message, extra=fields("discover")),
                 options=options,
+                workers=workers,
             )
     except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
+        log.error("%s", exc, extra=fields("lock"))
         sys.exit(75)
+    except RedactError as exc:
+        log.error("%s", exc, extra=fields("extract"))
+        sys.exit(1)
     except LakeError as exc:
-        click.echo(f"error: the lake cannot be written: {exc}", err=True)
+        log.error("the lake cannot be written: %s", exc, extra=fields("load"))
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     elif not quiet:
         click.echo(render_human(summary))
-    if quiet:
-        for error in summary.errors:
-            click.echo(f"error: [{error.platform}] {error.file}: {error.message}", err=True)
+    log_run(summary, errors_shown=not quiet)
+    if "claude_code" in summary.platforms and "claude_code" not in sources:
+        warn_claude_cleanup(summary)
     if summary.exit_code:
-        click.echo(
-            f"error: extract run {summary.run_id} failed: nothing could be landed "
-            f"({len(summary.errors)} error(s))",
-            err=True,
+        log.error(
+            "extract run %s failed: nothing could be landed (%d error(s))",
+            summary.run_id,
+            len(summary.errors),
+            extra=fields("run", run_id=summary.run_id),
         )
     sys.exit(summary.exit_code)
+
+
+def log_run(summary: RunSummary, *, errors_shown: bool) -> None:
+    """The run's log records: one error per file that failed, debug detail, the summary line.
+
+    The text log prints a file error only when the run's table (or --json) does not list it,
+    and never the summary line (the table's first line); the JSON log has them all.
+    """
+    run_id = summary.run_id
+    for error in summary.errors:
+        log.error(
+            "%s",
+            error.message,
+            extra=fields(
+                "extract",
+                platform=error.platform,
+                run_id=run_id,
+                file=error.file,
+                text=not errors_shown,
+            ),
+        )
+    for name, counts in summary.platforms.items():
+        log.debug(
+            "%d file(s) seen, %d new, %d grown, %d rewritten, %d unchanged, %d failed; "
+            "%d row(s) landed",
+            counts.files_seen,
+            counts.new,
+            counts.grown,
+            counts.rewritten,
+            counts.unchanged,
+            counts.failed,
+            counts.rows_landed,
+            extra=fields("extract", platform=name, run_id=run_id, details=asdict(counts)),
+        )
+    for path in summary.raw_files:
+        log.debug("written", extra=fields("load", run_id=run_id, file=path))
+    m = summary.metrics
+    log.debug(
+        "discover %.2fs, extract %.2fs, load %.2fs; %d file(s), %d byte(s) written",
+        m.discover_seconds,
+        m.extract_seconds,
+        m.load_seconds,
+        m.files_written,
+        m.bytes_written,
+        extra=fields("load", run_id=run_id, details=m.to_json()),
+    )
+    total = summary.totals
+    log.info(
+        "extract run %s: %s; %d file(s) seen, %d failed, %d row(s) landed, %d error(s)",
+        run_id,
+        summary.status,
+        total.files_seen,
+        total.failed,
+        total.rows_landed,
+        len(summary.errors),
+        extra=fields(
+            "run",
+            run_id=run_id,
+            details={"status": summary.status, "lake": summary.lake_uri, **asdict(total)},
+            text=False,
+        ),
+    )
+
+
+def warn_claude_cleanup(summary: RunSummary) -> None:
+    """Warn (stderr) when Claude Code's cleanup would delete history that is not in the lake."""
+    from extract.retention import scan
+    from extract.state import load_states
+
+    lake = Lake(summary.lake_uri)
+    try:
+        homes = scan(
+            None, utc_now(), env=os.environ, home=Path.home(), load_states=lambda: load_states(lake)
+        )
+    except LakeError as exc:
+        log.warning(
+            "cannot check Claude Code's cleanup against the lake: %s",
+            exc,
+            extra=fields("cleanup", platform="claude_code", run_id=summary.run_id),
+        )
+        return
+    for home in homes:
+        for message in home.warnings():
+            log.warning(
+                "%s",
+                message,
+                extra=fields(
+                    "cleanup",
+                    platform="claude_code",
+                    run_id=summary.run_id,
+                    details=home.to_json(),
+                ),
+            )
 
 
 @main.command()
@@ -249,14 +380,20 @@ def run_cmd(
 def summary(warehouse: Path) -> None:
     """Print what the warehouse holds: conversations, messages, tokens and cost per platform."""
     if not warehouse.exists():
-        click.echo(
-            f"error: no warehouse at {warehouse}: run `dbt build --profiles-dir .` first", err=True
+        log.error(
+            "no warehouse at %s: run `dbt build --profiles-dir .` first",
+            warehouse,
+            extra=fields("summary"),
         )
         sys.exit(1)
+    import duckdb  # here: `extract run` starts faster and smaller without DuckDB
+
+    from extract.summary import read_totals, render
+
     try:
         totals, dead_letters = read_totals(warehouse)
     except (LookupError, duckdb.Error) as exc:
-        click.echo(f"error: {exc}", err=True)
+        log.error("%s", exc, extra=fields("summary"))
         sys.exit(1)
     click.echo(render(warehouse, totals, dead_letters))
 
@@ -311,7 +448,7 @@ def export_cmd(
     try:
         counts = export(warehouse, out_dir, fmt, platforms, since, stdout=sys.stdout)
     except ExportError as exc:
-        click.echo(f"error: {exc}", err=True)
+        log.error("%s", exc, extra=fields("export"))
         sys.exit(1)
     click.echo(counts.render("stdout" if out_dir is None else str(out_dir)), err=True)
 
@@ -341,6 +478,9 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
     PostgreSQL connection: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (as in profiles.yml).
     Each lake file is loaded with COPY in its own transaction and recorded in
     <schema>._loaded_files, so a re-run loads only what is new and a crash loses nothing.
+    Transient errors (connection lost, server restarting, serialization failure, deadlock) are
+    retried with backoff; a file that still fails is reported and the others load. The load
+    itself is recorded in <schema>._load_runs. Exits 1 when nothing could be loaded.
     """
     from extract.load import LoadError, load_postgres, render_report, report_json
 
@@ -348,9 +488,12 @@ def load_cmd(lake_uri: str, target: str, schema_name: str, as_json: bool) -> Non
         lake = Lake(lake_uri)
         report = load_postgres(lake, sorted(REGISTRY), schema_name)
     except (LakeError, LoadError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        log.error("%s", exc, extra=fields("load"))
         sys.exit(1)
     click.echo(report_json(report) if as_json else render_report(report, f"{target} {schema_name}"))
+    if report.status == "failed":
+        click.echo(f"error: no file could be loaded ({report.files_failed} failed)", err=True)
+        sys.exit(1)
 
 
 @main.command("sources")
@@ -422,7 +565,7 @@ def sources_cmd(
         click.echo(render_text(reports, store, show_all))
     code = exit_code(reports)
     if code:
-        click.echo("error: a --source path is missing or unreadable (see above)", err=True)
+        log.error("a --source path is missing or unreadable (see above)", extra=fields("sources"))
     sys.exit(code)
 
 
@@ -443,22 +586,44 @@ def sources_cmd(
     metavar="DBT_PROJECT_YML",
     help="Rewrite dbt's unified_platforms var (between its BEGIN/END markers) from the registry.",
 )
+@click.option(
+    "--write-examples",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    metavar="EXAMPLES_README",
+    help="Rewrite the generated index of examples/README.md (each platform's example folder).",
+)
 def platforms_cmd(
-    as_json: bool, markdown: bool, write_readme: Path | None, write_dbt: Path | None
+    as_json: bool,
+    markdown: bool,
+    write_readme: Path | None,
+    write_dbt: Path | None,
+    write_examples: Path | None,
 ) -> None:
     """Every registered platform: extractor version, formats and format versions it reads,
     default locations per OS, the unified fields it can fill, and how --since/--until and
     --session read its records.
 
-    The registry is the one list of platforms: the README's platform tables (--write-readme) and
-    dbt's unified_platforms var (--write-dbt) are generated from it (`make platforms`).
+    The registry is the one list of platforms: the README's platform tables (--write-readme),
+    dbt's unified_platforms var (--write-dbt) and the index of examples/README.md
+    (--write-examples) are generated from it (`make platforms`).
     """
-    from extract.catalog import catalog, markdown_blocks, render_text, write_dbt_project
+    from extract.catalog import (
+        catalog,
+        markdown_blocks,
+        render_text,
+        write_dbt_project,
+        write_examples_readme,
+    )
     from extract.catalog import write_readme as rewrite_readme
 
     entries = catalog()
-    if write_readme is not None or write_dbt is not None:
-        for path, rewrite in ((write_readme, rewrite_readme), (write_dbt, write_dbt_project)):
+    writes = (
+        (write_readme, rewrite_readme),
+        (write_dbt, write_dbt_project),
+        (write_examples, write_examples_readme),
+    )
+    if any(path is not None for path, _ in writes):
+        for path, rewrite in writes:
             if path is None:
                 continue
             try:
@@ -473,3 +638,118 @@ def platforms_cmd(
         click.echo("\n\n".join(markdown_blocks(entries).values()))
     else:
         click.echo(render_text(entries))
+
+
+@main.command("health")
+@click.option(
+    "--lake",
+    "lake_uri",
+    envvar="LAKE_URI",
+    default="./lake",
+    show_default=True,
+    help=LAKE_HELP + " [env: LAKE_URI]",
+)
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "postgres"]),
+    envvar="DBT_TARGET",
+    default="duckdb",
+    show_default=True,
+    help="The warehouse dbt builds: the DuckDB file (--warehouse) or PostgreSQL (PG* variables, "
+    "as profiles.yml). [env: DBT_TARGET]",
+)
+@click.option(
+    "--warehouse",
+    envvar="WAREHOUSE_PATH",
+    default="warehouse.duckdb",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The DuckDB warehouse (--target duckdb). [env: WAREHOUSE_PATH]",
+)
+@click.option(
+    "--schema",
+    "schema_name",
+    envvar="PGSCHEMA",
+    default="analytics",
+    show_default=True,
+    help="Schema of the marts on PostgreSQL. [env: PGSCHEMA]",
+)
+@click.option(
+    "--max-age",
+    "max_age_days",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Freshness threshold: the newest extract run must be younger (else fail), and each "
+    "platform's newest message (else warn; only platforms with messages).",
+)
+@click.option(
+    "--max-error-rate",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    metavar="RATE",
+    help="Failed files / files seen of the newest run above which it fails.",
+)
+@click.option(
+    "--cleanup-margin",
+    "margin_days",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="Warn about a Claude Code transcript not in the lake this many days before "
+    "cleanupPeriodDays deletes it.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on a warning too, not only on a failure.")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def health_cmd(
+    lake_uri: str,
+    target: str,
+    warehouse: Path,
+    schema_name: str,
+    max_age_days: float,
+    max_error_rate: float,
+    margin_days: int,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """Check the pipeline: lake and warehouse reachable, the newest run (age, error rate),
+    freshness per platform, dead letters, Claude Code's transcript cleanup, file permissions,
+    disk sizes.
+
+    Prints one row per check (ok, warn or fail); exits 1 when a check fails (--strict: or
+    warns). `dbt source freshness --profiles-dir .` checks the raw tables' landing times too.
+    """
+    from extract.health import exit_code, render_text, run_health
+
+    rows = run_health(
+        lake_uri=lake_uri,
+        target=target,
+        warehouse=warehouse,
+        schema=schema_name,
+        now=utc_now(),
+        env=os.environ,
+        home=Path.home(),
+        max_age_days=max_age_days,
+        max_error_rate=max_error_rate,
+        margin_days=margin_days,
+    )
+    code = exit_code(rows, strict)
+    if as_json:
+        payload = {"healthy": code == 0, "checks": [r.to_json() for r in rows]}
+        click.echo(json.dumps(payload, indent=2, default=str))
+    else:
+        click.echo(render_text(rows))
+    for row in rows:
+        if row.status != "ok":
+            level = logging.ERROR if row.status == "fail" else logging.WARNING
+            log.log(
+                level,
+                "%s: %s",
+                row.check,
+                row.message,
+                extra=fields("health", platform=row.platform, details=row.to_json(), text=False),
+            )
+    sys.exit(code)

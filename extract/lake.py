@@ -12,6 +12,11 @@ How a file is made atomic depends on the storage:
   failure). An object store makes an object visible only once its upload completed, so a reader
   sees the whole file or nothing; a failure while serializing never reaches the store at all.
 
+On a local folder every file and folder the extractor creates is its owner's only (files 0600,
+folders 0700; ``make_private_dirs``, ``OWNER_FILE_MODE``): the lake holds every conversation
+verbatim. Folders that exist already keep their mode. On an object store, who can read the lake is
+the bucket's policy.
+
 Every lake operation is retried with bounded exponential backoff (``RetryPolicy``) when it fails
 with a transient error (a dropped connection, a timeout, HTTP 429/5xx, ``SlowDown``); any other
 error fails at once with a ``LakeError`` naming the file.
@@ -19,6 +24,7 @@ error fails at once with a ``LakeError`` naming the file.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -31,6 +37,7 @@ from typing import TypeVar
 import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
 from extract.schema import RAW_SCHEMA, RUNS_SCHEMA
 
@@ -87,6 +94,24 @@ TRANSIENT_CLASS_NAMES = frozenset(
 )
 
 T = TypeVar("T")
+
+OWNER_FILE_MODE = 0o600
+OWNER_DIR_MODE = 0o700
+
+
+def make_private_dirs(path: str) -> None:
+    """Create the folder ``path`` and its missing parents, each new one ``OWNER_DIR_MODE``."""
+    missing: list[str] = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, OWNER_DIR_MODE)  # the umask can only take bits away
 
 
 class LakeError(Exception):
@@ -164,6 +189,7 @@ class Lake:
         self.root: str = root.rstrip("/") or "/"
         self.uri = uri
         self.object_store = bool(_protocols(fs) & OBJECT_STORE_PROTOCOLS)
+        self.local = isinstance(fs, LocalFileSystem)
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
 
@@ -218,9 +244,15 @@ class Lake:
         def attempt() -> None:
             tmp = f"{parent}/.{stem}.tmp-{uuid.uuid4().hex}"
             try:
-                self.fs.makedirs(parent, exist_ok=True)
-                with self.fs.open(tmp, "wb") as f:
-                    _write_parquet(table, f)
+                if self.local:  # created owner-only, so never readable by others, not even briefly
+                    make_private_dirs(parent)
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_FILE_MODE)
+                    with os.fdopen(fd, "wb") as f:
+                        _write_parquet(table, f)
+                else:
+                    self.fs.makedirs(parent, exist_ok=True)
+                    with self.fs.open(tmp, "wb") as f:
+                        _write_parquet(table, f)
                 self.fs.mv(tmp, dest)
             except Exception:
                 self._discard(tmp)
@@ -277,7 +309,22 @@ def init_lake(lake: Lake, platforms: Iterable[str]) -> list[str]:
 
     Returns the platforms whose raw ``_empty.parquet`` was newly written.
     """
-    lake.ensure_empty("_runs/_empty.parquet", RUNS_SCHEMA)
+    if not lake.ensure_empty("_runs/_empty.parquet", RUNS_SCHEMA):
+        _refresh_empty(lake, "_runs/_empty.parquet", RUNS_SCHEMA)
     return [
         p for p in platforms if lake.ensure_empty(f"raw/platform={p}/_empty.parquet", RAW_SCHEMA)
     ]
+
+
+def _refresh_empty(lake: Lake, rel: str, schema: pa.Schema) -> None:
+    """Rewrite a zero-row file written before ``schema`` gained columns (they are only ever
+    appended, nullable): dbt reads the lake with union_by_name, and a column no file has is an
+    error until the next run writes one. The file holds no rows, so nothing is lost."""
+
+    def read_names() -> list[str]:
+        with lake.fs.open(lake.path(rel), "rb") as f:
+            return list(pq.read_schema(f).names)
+
+    names = lake._retrying(f"cannot read {lake.path(rel)}", read_names)
+    if set(schema.names) - set(names):
+        lake.write_table(rel, schema.empty_table())

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from extract.lake import Lake, LakeError
+from extract.lake import OWNER_FILE_MODE, Lake, LakeError, make_private_dirs
 
 LEASE_SECONDS = 15 * 60
 POLL_SECONDS = 0.5
@@ -71,8 +71,8 @@ def _local_lock(lake: Lake, run_id: str, wait_seconds: float) -> Iterator[None]:
 
     path = os.path.join(lake.root, "_lock")
     try:
-        os.makedirs(lake.root, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        make_private_dirs(lake.root)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, OWNER_FILE_MODE)
     except OSError as exc:
         raise LakeError(f"cannot lock {path}: {exc.strerror or exc}") from exc
     try:

@@ -6,6 +6,7 @@
 * ``full`` ignores the incremental state: every file is read whole and its records land again
   (the same bytes, so dbt's level-1 deduplication folds them).
 * ``batch_size``: rows per Parquet file (and row group) the run writes.
+* ``redact``: mask secrets in each record before it lands (extract/redact.py).
 
 A run with a filter (``since``, ``until`` or ``sessions``) never writes incremental state: the
 records it skips are not marked as consumed, so a later unfiltered run still lands them (and the
@@ -28,6 +29,7 @@ class ExtractionOptions:
     sessions: frozenset[str] = field(default_factory=frozenset)
     full: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE
+    redact: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -59,6 +61,7 @@ class ExtractionOptions:
             "sessions": sorted(self.sessions),
             "full": self.full,
             "batch_size": self.batch_size,
+            "redact": self.redact,
         }
 
 

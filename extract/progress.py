@@ -8,14 +8,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
-
-import click
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from extract.metrics import StageMetrics
 from extract.options import ExtractionOptions
-from extract.schema import RUNS_SCHEMA
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# click and pyarrow are imported where they are used: the reader processes (extract/reading.py)
+# import this module for RunError and stay small without them.
 
 CATEGORIES = ("new", "grown", "rewritten", "unchanged", "failed")
 
@@ -44,6 +46,18 @@ class RunError:
 
 
 @dataclass
+class FileOutcome:
+    """What the run did with one source file it read (unchanged files are not listed)."""
+
+    platform: str
+    file: str
+    outcome: str  # new | grown | rewritten | failed (or unchanged, when it still had errors)
+    rows: int  # records landed from it in this run
+    bytes: int  # bytes read from it
+    errors: int  # errors recorded for it (a refused zip member, a read error, ...)
+
+
+@dataclass
 class RunSummary:
     run_id: str
     started_at: datetime
@@ -58,6 +72,8 @@ class RunSummary:
     options: ExtractionOptions = field(default_factory=ExtractionOptions)
     records_filtered: int = 0
     metrics: StageMetrics = field(default_factory=StageMetrics)
+    files: list[FileOutcome] = field(default_factory=list)
+    workers: int = 1  # processes that read the files (1: the extract process itself)
 
     @property
     def totals(self) -> PlatformCounts:
@@ -101,9 +117,14 @@ class RunSummary:
             "options": self.options.to_json(),
             "records_filtered": self.records_filtered,
             "metrics": self.metrics.to_json(),
+            "workers": self.workers,
         }
 
     def to_runs_table(self) -> pa.Table:
+        import pyarrow as pa
+
+        from extract.schema import RUNS_SCHEMA
+
         total = self.totals
         finished = self.finished_at or self.started_at
         row = {
@@ -128,6 +149,7 @@ class RunSummary:
             "options_json": json.dumps(self.options.to_json()),
             "records_filtered": self.records_filtered,
             **self.metrics.to_json(),
+            "files_json": json.dumps([asdict(f) for f in self.files]),
         }
         return pa.Table.from_pylist([row], schema=RUNS_SCHEMA)
 
@@ -193,6 +215,7 @@ def render_human(summary: RunSummary) -> str:
         f"time: discover {m.discover_seconds:.2f}s, extract {m.extract_seconds:.2f}s, "
         f"load {m.load_seconds:.2f}s ({m.files_written} file(s), {human_bytes(m.bytes_written)})"
         + (f"; peak memory {human_bytes(m.peak_memory_bytes)}" if m.peak_memory_bytes else "")
+        + (f"; {summary.workers} reader processes" if summary.workers > 1 else "")
     )
     if summary.errors:
         lines.append(f"errors ({len(summary.errors)}):")
@@ -224,5 +247,7 @@ def progress_bar(total: int, enabled: bool) -> Iterator[Any]:
 
         yield _Null()
         return
+    import click
+
     with click.progressbar(length=total, label="Extracting", file=sys.stderr) as bar:
         yield bar

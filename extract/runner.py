@@ -2,42 +2,47 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import secrets
+from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from extract import __version__
 from extract.discovery import SourceFile, discover_sources
 from extract.lake import Lake, LakeError, init_lake
 from extract.metrics import Stopwatch
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
-from extract.platforms import REGISTRY, FileFormat, Platform
-from extract.progress import PlatformCounts, RunError, RunSummary, progress_bar
-from extract.schema import RAW_SCHEMA
-from extract.splitting import (
-    UNPARSED,
-    GzipSourceError,
-    JsonlReader,
-    Piece,
-    ZipSourceError,
-    hash_prefix,
-    split_gzip_jsonl,
-    split_json_document,
-    split_zip_members,
+from extract.platforms import REGISTRY, Platform
+from extract.pool import ReaderPool
+from extract.progress import FileOutcome, PlatformCounts, RunError, RunSummary, progress_bar
+from extract.reading import (
+    CHECKSUM_WIDTH,
+    CHUNK_BYTES,
+    CHUNK_ROWS,
+    Event,
+    ReadConfig,
+    ReadTask,
+    RowChunk,
+    os_message,
+    process_redactor,
+    read_file,
 )
+from extract.schema import RAW_SCHEMA, TIMESTAMP
 from extract.state import STATE_DIR, FileState, StateKey, load_states, states_table
 
 MAX_ROWS = DEFAULT_BATCH_SIZE
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+# A flush writes at most this much record text (and at most the batch size in rows): with
+# ~2 KB records a row group holds ~8,000 rows, and the batch stays well inside the memory bound.
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_TEXT_BYTES_LIMIT = 1 << 30  # a raw_text column's offsets are 32-bit
+# With --workers N > 1, a run that reads less than this stays in this process (starting the
+# worker processes would cost more than it saves).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
@@ -59,8 +64,95 @@ def open_source(path: Path) -> BinaryIO:
     return open(path, "rb")
 
 
+class _Columns:
+    """One platform's rows of a batch, column by column, as buffers Arrow takes without a copy."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.text = bytearray()
+        self.text_offsets = array("i", [0])
+        self.checksums = bytearray()
+        self.raw_bytes: dict[int, bytes] = {}
+        self.original_checksums: dict[int, str] = {}
+        self.source_uri: list[str] = []
+        self.locators: list[str] = []
+        self.ordinals = array("q")
+        self.kinds: list[str] = []
+        self.versions: list[str | None] = []
+        self.file_versions = array("i")
+        self.mtimes = array("q")
+        self.sizes = array("q")
+
+    def add(self, task: ReadTask, chunk: RowChunk) -> None:
+        n, base, start = chunk.count, len(self.text), self.rows
+        if base + len(chunk.text) > MAX_TEXT_BYTES_LIMIT:
+            raise LakeError(f"a record of {task.src.uri} is too large for one Parquet file")
+        self.text += chunk.text
+        self.text_offsets.extend(base + end for end in chunk.ends)
+        self.checksums += chunk.checksums
+        for row, data in chunk.raw_bytes.items():
+            self.raw_bytes[start + row] = data
+        for row, digest in chunk.original_checksums.items():
+            self.original_checksums[start + row] = digest
+        self.source_uri.extend([task.src.uri] * n)
+        self.locators.extend(chunk.locators)
+        self.ordinals.extend(chunk.ordinals)
+        self.kinds.extend(chunk.kinds)
+        self.versions.extend(chunk.versions)
+        self.file_versions.extend(array("i", [chunk.source_file_version]) * n)
+        self.mtimes.extend(array("q", [_micros(chunk.source_mtime or task.mtime)]) * n)
+        self.sizes.extend(array("q", [chunk.source_size]) * n)
+        self.rows += n
+
+    def table(self, platform: str, summary: RunSummary) -> pa.Table:
+        n = self.rows
+        raw_bytes: list[bytes | None] = [None] * n
+        for row, data in self.raw_bytes.items():
+            raw_bytes[row] = data
+        original_checksums: list[str | None] = [None] * n
+        for row, digest in self.original_checksums.items():
+            original_checksums[row] = digest
+        checksum_offsets = array("i", range(0, CHECKSUM_WIDTH * (n + 1), CHECKSUM_WIDTH))
+        columns = {
+            "platform": pa.repeat(pa.scalar(platform, pa.string()), n),
+            "source_uri": pa.array(self.source_uri, pa.string()),
+            "record_locator": pa.array(self.locators, pa.string()),
+            "record_ordinal": _fixed(pa.int64(), n, self.ordinals),
+            "record_kind": pa.array(self.kinds, pa.string()),
+            "raw_text": _strings(n, self.text_offsets, self.text),
+            "raw_bytes": pa.array(raw_bytes, pa.binary()),
+            "raw_checksum": _strings(n, checksum_offsets, self.checksums),
+            "source_version": pa.array(self.versions, pa.string()),
+            "source_file_version": _fixed(pa.int32(), n, self.file_versions),
+            "source_mtime": _fixed(TIMESTAMP, n, self.mtimes),
+            "source_size": _fixed(pa.int64(), n, self.sizes),
+            "extracted_at": pa.repeat(pa.scalar(summary.started_at, TIMESTAMP), n),
+            "run_id": pa.repeat(pa.scalar(summary.run_id, pa.string()), n),
+            "extractor_version": pa.repeat(pa.scalar(summary.extractor_version, pa.string()), n),
+            "original_checksum": pa.array(original_checksums, pa.string()),
+        }
+        return pa.Table.from_arrays([columns[name] for name in RAW_SCHEMA.names], schema=RAW_SCHEMA)
+
+
+def _micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def _fixed(type_: pa.DataType, n: int, values: array) -> pa.Array:
+    return pa.Array.from_buffers(type_, n, [None, pa.py_buffer(values)])
+
+
+def _strings(n: int, offsets: array, data: bytearray) -> pa.Array:
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
 class BatchWriter:
-    """Accumulates raw records and state rows; each flush writes raw files, then the state file."""
+    """Accumulates raw rows and state rows; each flush writes raw files, then the state file.
+
+    A flush happens when the batch reaches ``max_rows`` rows or ``max_text_bytes`` bytes of
+    text, and before a chunk that would take it past either: so a flush always ends at a chunk's
+    end, where that file's checkpoint (``checkpoints``) covers exactly the rows written.
+    """
 
     def __init__(
         self,
@@ -71,32 +163,53 @@ class BatchWriter:
         max_text_bytes: int = MAX_TEXT_BYTES,
         stopwatch: Stopwatch | None = None,
     ) -> None:
+        if max_text_bytes > MAX_TEXT_BYTES_LIMIT:
+            raise ValueError(f"max_text_bytes is at most {MAX_TEXT_BYTES_LIMIT:,}")
         self.lake = lake
         self.summary = summary
         self.max_rows = max_rows
         self.max_text_bytes = max_text_bytes
         self.stopwatch = stopwatch or Stopwatch()
         self.seq = 0
-        self.pending_states: list[FileState] = []
+        self.pending_states: list[FileState] = []  # files done: their final states
+        self.checkpoints: dict[int, FileState] = {}  # files being read: their latest checkpoint
         self._reset()
 
     def _reset(self) -> None:
-        self.columns: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
+        self.batches: dict[str, _Columns] = {}
         self.rows = 0
         self.text_bytes = 0
-
-    def add(self, row: Mapping[str, Any], size: int) -> None:
-        for name, values in self.columns.items():
-            values.append(row[name])
-        self.rows += 1
-        self.text_bytes += size
 
     @property
     def full(self) -> bool:
         return self.rows >= self.max_rows or self.text_bytes >= self.max_text_bytes
 
+    def add_chunk(self, task: ReadTask, chunk: RowChunk, *, keep_state: bool = True) -> None:
+        """Add one chunk of a file's rows (and its checkpoint), flushing as the limits say."""
+        if self.rows and (
+            self.rows + chunk.count > self.max_rows
+            or self.text_bytes + len(chunk.text) > self.max_text_bytes
+        ):
+            self.flush()
+        batch = self.batches.get(task.src.platform.name)
+        if batch is None:
+            batch = self.batches[task.src.platform.name] = _Columns()
+        batch.add(task, chunk)
+        self.rows += chunk.count
+        self.text_bytes += len(chunk.text)
+        if chunk.checkpoint is not None and keep_state:
+            self.checkpoints[task.index] = chunk.checkpoint
+        if self.full:
+            self.flush()
+
+    def file_done(self, index: int, state: FileState | None) -> None:
+        """A file's last rows are added: its final state replaces its checkpoint."""
+        self.checkpoints.pop(index, None)
+        if state is not None:
+            self.pending_states.append(state)
+
     def flush(self, in_progress: FileState | None = None) -> None:
-        states = list(self.pending_states)
+        states = [*self.pending_states, *self.checkpoints.values()]
         if in_progress is not None:
             states.append(in_progress)
         if self.rows == 0 and not states:
@@ -116,13 +229,12 @@ class BatchWriter:
     def _flush(self, states: list[FileState]) -> None:
         self.seq += 1
         name = f"{self.summary.run_id}-{self.seq:05d}.parquet"
-        if self.rows:
-            table = pa.Table.from_pydict(self.columns, schema=RAW_SCHEMA)
-            date = self.summary.started_at.strftime("%Y-%m-%d")
-            for platform in sorted(set(self.columns["platform"])):
-                part = table.filter(pc.equal(table["platform"], platform))
-                rel = f"raw/platform={platform}/date={date}/{name}"
-                self.summary.raw_files.append(self._write(rel, part))
+        date = self.summary.started_at.strftime("%Y-%m-%d")
+        for platform in sorted(self.batches):
+            table = self.batches.pop(platform).table(platform, self.summary)
+            rel = f"raw/platform={platform}/date={date}/{name}"
+            self.summary.raw_files.append(self._write(rel, table))
+            del table
         if states:
             written_at = utc_now()
             for state in states:
@@ -133,25 +245,18 @@ class BatchWriter:
                 )
             self._write(f"{STATE_DIR}/{name}", states_table(states))
         self.pending_states.clear()
+        self.checkpoints.clear()
         self._reset()
 
 
-@dataclass
-class _FileContext:
-    src: SourceFile
-    fmt: FileFormat
-    version: int
-    size: int
-    mtime: datetime
-
-
 class Runner:
-    """Processes source files one by one into a BatchWriter.
+    """Decides what each source file needs and feeds what is read into a BatchWriter.
 
-    Options (extract/options.py): ``full`` reads every file whole, whatever its state says (a
-    file whose landed bytes are unchanged keeps its ``source_file_version``); a filter
-    (``since``/``until``/``sessions``) skips the records it excludes and then writes no state at
-    all, so that nothing it skipped is ever taken for landed.
+    Files are read by ``reading.read_file``: one by one in this process (``process``), or by
+    worker processes (``process_parallel``). Options (extract/options.py): ``full`` reads every
+    file whole, whatever its state says (a file whose landed bytes are unchanged keeps its
+    ``source_file_version``); a filter (``since``/``until``/``sessions``) skips the records it
+    excludes and then writes no state at all, so that nothing it skipped is ever taken for landed.
     """
 
     def __init__(
@@ -166,32 +271,51 @@ class Runner:
         self.writer = writer
         self.options = options or ExtractionOptions()
         self.keep_state = not self.options.filtered
-        self._checkpoint: Callable[[], FileState] | None = None
-
-    def _save(self, state: FileState) -> None:
-        if self.keep_state:
-            self.writer.pending_states.append(state)
+        self.config = ReadConfig(
+            options=self.options,
+            chunk_rows=min(writer.max_rows, CHUNK_ROWS),
+            chunk_bytes=min(writer.max_text_bytes, CHUNK_BYTES),
+        )
+        self._tasks: dict[int, ReadTask] = {}
+        self.worker_cpu_seconds = 0.0  # what reader processes spent (not in this process's)
+        if self.options.redact:  # --redact: the patterns must load before any file is read
+            process_redactor()
 
     def fail(self, platform: str, file: str, message: str) -> None:
         self.summary.errors.append(RunError(platform, file, message))
 
     def process(self, src: SourceFile) -> None:
+        """Read one file here, in this process."""
+        task = self._prepare(src)
+        if task is not None:
+            for event in read_file(task, self.config, opener=_open_source):
+                self._handle(event)
+
+    def _count(
+        self, src: SourceFile, category: str, landed: int = 0, nbytes: int = 0, failures: int = 0
+    ) -> None:
         counts = self.summary.platforms[src.platform.name]
         counts.files_seen += 1
-        category = self._process(src, counts)
         setattr(counts, category, getattr(counts, category) + 1)
+        if category != "unchanged" or failures or landed:  # every file it read, not skipped
+            self.summary.files.append(
+                FileOutcome(src.platform.name, src.uri, category, landed, nbytes, failures)
+            )
 
-    def _process(self, src: SourceFile, counts: PlatformCounts) -> str:
+    def _prepare(self, src: SourceFile) -> ReadTask | None:
+        """The file's read task; None when it need not be read (unchanged, or failed here)."""
         platform = src.platform
         fmt = platform.file_format(src.path)
         if fmt is None:
             self.fail(platform.name, src.uri, f"not a {platform.name} source file")
-            return "failed"
+            self._count(src, "failed", failures=1)
+            return None
         try:
             st = os.stat(src.uri)
         except OSError as exc:
-            self.fail(platform.name, src.uri, _os_message(exc))
-            return "failed"
+            self.fail(platform.name, src.uri, os_message(exc))
+            self._count(src, "failed", failures=1)
+            return None
         prev = self.states.get((platform.name, src.uri))
         mtime = mtime_of(st)
         if (
@@ -200,214 +324,62 @@ class Runner:
             and prev.source_size == st.st_size
             and prev.source_mtime == mtime
         ):
-            return "unchanged"
-        self._checkpoint = None
-        try:
-            with open_source(Path(src.uri)) as f:
-                if fmt.splitter == "jsonl" and fmt.compression is None:
-                    return self._jsonl(f, src, fmt, st.st_size, mtime, prev, counts)
-                return self._json(f, src, fmt, st.st_size, mtime, prev, counts)
-        except OSError as exc:
-            if self._checkpoint is not None:  # keep the lines already batched, resume after them
-                self._save(self._checkpoint())
-            self.fail(platform.name, src.uri, _os_message(exc))
-            return "failed"
-        finally:
-            self._checkpoint = None
+            self._count(src, "unchanged")
+            return None
+        task = ReadTask(len(self._tasks), src, fmt, st.st_size, mtime, prev)
+        self._tasks[task.index] = task
+        return task
 
-    def _jsonl(
-        self,
-        f: BinaryIO,
-        src: SourceFile,
-        fmt: FileFormat,
-        size: int,
-        mtime: datetime,
-        prev: FileState | None,
-        counts: PlatformCounts,
-    ) -> str:
-        category, version, offset, lines, landed, open_line = "new", 1, 0, 0, 0, False
-        hasher: Any = None
-        if prev is not None:
-            category, version = "rewritten", prev.source_file_version + 1
-            if size >= prev.consumed_bytes:
-                h, n = hash_prefix(f, prev.consumed_bytes)
-                counts.bytes_read += n
-                same_prefix = n == prev.consumed_bytes and h.hexdigest() == prev.consumed_sha256
-                resume_at = prev.consumed_bytes
-                still_open = prev.open_line
-                if same_prefix and prev.open_line and size > resume_at:
-                    # The last landed line had no terminator: its newline must come next.
-                    f.seek(resume_at)
-                    nxt = f.read(1)
-                    counts.bytes_read += len(nxt)
-                    if nxt == b"\n":
-                        h.update(nxt)
-                        resume_at += 1
-                        still_open = False
-                    else:
-                        same_prefix = False  # the landed line itself was extended: rewritten
-                if same_prefix:
-                    category = "grown" if size > resume_at else "unchanged"
-                    version = prev.source_file_version
-                    if not self.options.full:  # --full: read it again from the first byte
-                        offset, lines = resume_at, prev.lines_consumed
-                        landed, open_line, hasher = prev.records_landed, still_open, h
-        reader = JsonlReader(f, offset=offset, size=size, lines=lines, hasher=hasher)
-        reader.open_line = open_line
-        ctx = _FileContext(src, fmt, version, size, mtime)
-        base_landed = landed
-
-        def checkpoint(final: bool = False) -> FileState:
-            # A checkpoint taken before the whole file was read claims only the bytes consumed
-            # as its size, so that the next run never mistakes the file for unchanged.
-            return FileState(
-                platform=src.platform.name,
-                source_uri=src.uri,
-                source_file_version=version,
-                source_size=size if final else reader.consumed,
-                source_mtime=mtime,
-                consumed_bytes=reader.consumed,
-                consumed_sha256=reader.hasher.copy().hexdigest(),
-                lines_consumed=reader.lines,
-                open_line=reader.open_line,
-                records_landed=base_landed + landed_now,
-            )
-
-        landed_now = 0
-        self._checkpoint = checkpoint
-        try:
-            for piece in reader:
-                self._add(ctx, piece, counts)
-                landed_now += 1
-                if self.writer.full:
-                    self.writer.flush(in_progress=checkpoint() if self.keep_state else None)
-        finally:
-            counts.bytes_read += reader.bytes_read
-        self._save(checkpoint(final=True))
-        self._checkpoint = None
-        return category
-
-    def _json(
-        self,
-        f: BinaryIO,
-        src: SourceFile,
-        fmt: FileFormat,
-        size: int,
-        mtime: datetime,
-        prev: FileState | None,
-        counts: PlatformCounts,
-    ) -> str:
-        split_options: dict[str, Any] = {
-            "record_kind": fmt.record_kind,
-            "array_member": fmt.array_member,
-            "array_record_kind": fmt.array_record_kind,
-            "split_top_array": fmt.split_top_array,
-        }
-        if fmt.zip_member is not None or fmt.compression is not None:
-            # an archive or a compressed file: hash it whole, decompress it in memory
-            hasher, length = hash_prefix(f, size)
-            data = b""
-        else:
-            data = f.read()
-            hasher, length = hashlib.sha256(data), len(data)
-        counts.bytes_read += length
-        digest = hasher.hexdigest()
-        if prev is not None and prev.consumed_sha256 == digest and not self.options.full:
-            category, version, pieces = "unchanged", prev.source_file_version, []
-            landed = prev.records_landed
-        else:
-            category = "new" if prev is None else "rewritten"
-            version = 1 if prev is None else prev.source_file_version + 1
-            if prev is not None and prev.consumed_sha256 == digest:  # --full, same bytes
-                category, version = "unchanged", prev.source_file_version
-            if fmt.zip_member is not None:
-                try:
-                    pieces = split_zip_members(
-                        f,
-                        fmt.zip_member,
-                        on_refused=lambda reason: self.summary.errors.append(
-                            RunError(src.platform.name, src.uri, reason)
-                        ),
-                        **split_options,
-                    )
-                except ZipSourceError as exc:
-                    self.fail(src.platform.name, src.uri, str(exc))
-                    return "failed"
-            elif fmt.compression == "gzip":
-                try:
-                    pieces = split_gzip_jsonl(f)
-                except GzipSourceError as exc:
-                    self.fail(src.platform.name, src.uri, str(exc))
-                    return "failed"
-            else:
-                pieces = split_json_document(data, **split_options)
-            landed = len(pieces)
-        ctx = _FileContext(src, fmt, version, length, mtime)
-        for piece in pieces:
-            self._add(ctx, piece, counts)
-            if self.writer.full:
-                self.writer.flush()
-        self._save(
-            FileState(
-                platform=src.platform.name,
-                source_uri=src.uri,
-                source_file_version=version,
-                source_size=length,
-                source_mtime=mtime,
-                consumed_bytes=length,
-                consumed_sha256=digest,
-                lines_consumed=0,
-                open_line=False,
-                records_landed=landed,
-            )
+    def _handle(self, event: Event) -> bool:
+        """Take one event of a file; True when it was the file's last."""
+        task = self._tasks[event.index]
+        if isinstance(event, RowChunk):
+            self.writer.add_chunk(task, event, keep_state=self.keep_state)
+            return False
+        counts = self.summary.platforms[task.src.platform.name]
+        counts.rows_landed += event.rows_landed
+        counts.bytes_read += event.bytes_read
+        self.summary.records_filtered += event.records_filtered
+        self.summary.errors.extend(event.errors)
+        self.worker_cpu_seconds += event.cpu_seconds
+        state = self.writer.checkpoints.get(task.index) if event.lost else event.state
+        self.writer.file_done(task.index, state if self.keep_state else None)
+        self._count(
+            task.src, event.category, event.rows_landed, event.bytes_read, len(event.errors)
         )
-        return category
+        del self._tasks[task.index]
+        return True
 
-    def _add(self, ctx: _FileContext, piece: Piece, counts: PlatformCounts) -> None:
-        data = piece.data
-        raw_bytes: bytes | None = None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("utf-8", errors="replace")
-            raw_bytes = data
-        parsed = piece.parsed
-        if parsed is UNPARSED:
-            parsed = None
-            if raw_bytes is None:
-                try:
-                    parsed = json.loads(text)
-                except (ValueError, RecursionError):
-                    parsed = None
-        platform = ctx.src.platform
-        if self.options.filtered:
-            when = platform.record_time(parsed, ctx.src.path) or ctx.mtime
-            if not self.options.keeps(when, platform.record_session(parsed, ctx.src.path)):
-                self.summary.records_filtered += 1
-                return
-        row = {
-            "platform": platform.name,
-            "source_uri": ctx.src.uri,
-            "record_locator": piece.locator,
-            "record_ordinal": piece.ordinal,
-            "record_kind": piece.record_kind or ctx.fmt.record_kind,
-            "raw_text": text,
-            "raw_bytes": raw_bytes,
-            "raw_checksum": hashlib.sha256(data).hexdigest(),
-            "source_version": platform.source_version(parsed),
-            "source_file_version": ctx.version,
-            "source_mtime": ctx.mtime,
-            "source_size": ctx.size,
-            "extracted_at": self.summary.started_at,
-            "run_id": self.summary.run_id,
-            "extractor_version": self.summary.extractor_version,
-        }
-        self.writer.add(row, len(data))
-        counts.rows_landed += 1
+    def process_parallel(self, files: Sequence[SourceFile], workers: int, bar: Any) -> None:
+        """Read the files in up to ``workers`` processes (here, when the run reads too little
+        to make processes worth starting). One file is one worker's (a single big file is
+        still read beside the writing here). Raw rows and states are written here, in the
+        order the events arrive, so every state still follows the rows it covers."""
+        tasks = []
+        for src in files:
+            task = self._prepare(src)
+            if task is None:
+                bar.update(1)
+            else:
+                tasks.append(task)
+        workers = min(workers, len(tasks))
+        if not tasks or sum(t.size for t in tasks) < PARALLEL_MIN_BYTES:
+            self.summary.workers = 1
+            for task in tasks:
+                for event in read_file(task, self.config, opener=_open_source):
+                    self._handle(event)
+                bar.update(1)
+            return
+        self.summary.workers = workers
+        with ReaderPool(workers, self.config) as pool:
+            # the largest first: a big file read last would leave the other workers idle
+            for event in pool.events(sorted(tasks, key=lambda t: t.size, reverse=True)):
+                if self._handle(event):
+                    bar.update(1)
 
 
-def _os_message(exc: OSError) -> str:
-    return exc.strerror or str(exc)
+def _open_source(path: Path) -> BinaryIO:
+    return open_source(path)  # looked up at each call: tests replace ``open_source``
 
 
 def run_extract(
@@ -424,12 +396,18 @@ def run_extract(
     max_rows: int | None = None,
     max_text_bytes: int = MAX_TEXT_BYTES,
     options: ExtractionOptions | None = None,
+    workers: int = 1,
 ) -> RunSummary:
     """One extract run. Raises ``LakeError`` when the lake cannot be prepared at all.
 
     ``max_rows`` (default: ``options.batch_size``) is the most rows one flush writes, so the most
-    rows of one Parquet file (and of its one row group).
+    rows of one Parquet file (and of its one row group). ``workers`` > 1 reads the files in that
+    many processes (``extract/pool.py``); 1 reads them one by one in this process. The worker
+    processes import the caller's ``__main__`` module, as multiprocessing does: a script that
+    calls this with ``workers`` > 1 runs its code under ``if __name__ == "__main__":``.
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     options = options or ExtractionOptions()
     if max_rows is None:
         max_rows = options.batch_size
@@ -463,9 +441,12 @@ def run_extract(
         with progress_bar(len(files), show_progress) as bar:
             load_before = stopwatch.metrics.load_seconds
             with stopwatch.stage("extract"):
-                for src in files:
-                    runner.process(src)
-                    bar.update(1)
+                if workers > 1:
+                    runner.process_parallel(files, workers, bar)
+                else:
+                    for src in files:
+                        runner.process(src)
+                        bar.update(1)
             # the writer flushed while files were read: that time is the load stage's
             stopwatch.metrics.extract_seconds -= stopwatch.metrics.load_seconds - load_before
         writer.flush()
@@ -473,6 +454,7 @@ def run_extract(
         lake_failed = True
         summary.errors.append(RunError("-", lake.uri, str(exc)))
     summary.metrics = stopwatch.finish()
+    summary.metrics.cpu_seconds += runner.worker_cpu_seconds
     summary.finish(utc_now(), lake_failed=lake_failed)
     try:
         lake.write_table(f"_runs/{summary.run_id}.parquet", summary.to_runs_table())

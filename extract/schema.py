@@ -23,6 +23,11 @@ RAW_SCHEMA = pa.schema(
         pa.field("extracted_at", TIMESTAMP, nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
         pa.field("extractor_version", pa.string(), nullable=False),
+        # Added by issue 8 (appended, nullable: older files read as null through union_by_name).
+        # `extract run --redact` masked secrets in the record: raw_text / raw_checksum are of the
+        # bytes as landed, this is the SHA-256 of the source's original bytes. Null when the
+        # record landed unchanged.
+        pa.field("original_checksum", pa.string(), nullable=True),
     ]
 )
 
@@ -84,5 +89,9 @@ RUNS_SCHEMA = pa.schema(
         pa.field("total_seconds", pa.float64(), nullable=True),
         pa.field("cpu_seconds", pa.float64(), nullable=True),
         pa.field("peak_memory_bytes", pa.int64(), nullable=True),
+        # Added by issue 8: per source file the run read (not the unchanged ones), a JSON array
+        # of {platform, file, outcome, rows, bytes, errors}; dbt's file-level dead letters and
+        # audit_log read it.
+        pa.field("files_json", pa.string(), nullable=True),
     ]
 )

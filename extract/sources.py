@@ -9,9 +9,9 @@ the first 64 KB of a JSONL file, a JSON document up to 8 MB), and problems:
   are normal and only listed);
 * ``unreadable`` — a folder that cannot be listed or a file that cannot be opened;
 * ``empty`` — a root without any source file of the platform, or a source file of 0 bytes;
-* ``unknown format version`` — a version none of the platform's ``version_prefixes`` (the
-  seed ``known_format_versions``) covers: it still lands, but the staging models were not
-  written against it.
+* ``unknown format version`` — a version none of the platform's ``version_prefixes`` (its seed
+  ``<platform>__known_format_versions``) covers: it still lands, but the staging models were
+  not written against it.
 
 Only a ``--source`` path that is missing or unreadable makes the command fail (exit 1). It also
 reports the disk size of the lake and of the DuckDB warehouse.

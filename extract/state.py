@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-from extract.lake import Lake
-from extract.schema import STATE_SCHEMA
+    from extract.lake import Lake
+
+# pyarrow is imported where it is used: the reader processes (extract/reading.py) import this
+# module for FileState and stay small without it.
 
 STATE_DIR = "_state/files"
 
@@ -38,6 +42,8 @@ class FileState:
 
 def load_states(lake: Lake) -> dict[StateKey, FileState]:
     """Read every state file; the latest row per (platform, source_uri) wins."""
+    from extract.schema import STATE_SCHEMA
+
     tables = lake.read_tables(lake.list_parquet(STATE_DIR))
     rows: list[dict] = []
     for table in tables:
@@ -51,4 +57,12 @@ def load_states(lake: Lake) -> dict[StateKey, FileState]:
 
 
 def states_table(states: list[FileState]) -> pa.Table:
-    return pa.Table.from_pylist([asdict(s) for s in states], schema=STATE_SCHEMA)
+    import pyarrow as pa
+
+    from extract.schema import STATE_SCHEMA
+
+    # column by column: dataclasses.asdict deep-copies every value (most of a flush's time)
+    return pa.Table.from_pydict(
+        {name: [getattr(s, name) for s in states] for name in STATE_SCHEMA.names},
+        schema=STATE_SCHEMA,
+    )

@@ -32,6 +32,25 @@
         recorded_at timestamp with time zone
     )
 {%- endmacro %}
+{% macro spark__create_dbt_run_results() -%}
+    {#- Spark takes one statement at a time: the schema first, then the table (Parquet files) -#}
+    {%- if execute -%}{%- do run_query('create schema if not exists ' ~ target.schema) -%}{%- endif %}
+    create table if not exists {{ dbt_run_results_relation() }} (
+        invocation_id string,
+        command string,
+        invocation_started_at timestamp,
+        unique_id string,
+        resource_type string,
+        status string,
+        thread_id string,
+        started_at timestamp,
+        completed_at timestamp,
+        execution_seconds double,
+        rows_affected bigint,
+        failures bigint,
+        recorded_at timestamp
+    ) using parquet
+{%- endmacro %}
 
 
 {% macro _run_results_literal(value) -%}
@@ -43,8 +62,9 @@
 
 
 {% macro _run_results_time(value) -%}
-    {%- if value is none -%}cast(null as timestamp with time zone)
-    {%- else -%}cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamp with time zone)
+    {%- set type_name = 'timestamp' if target.type == 'spark' else 'timestamp with time zone' -%}
+    {%- if value is none -%}cast(null as {{ type_name }})
+    {%- else -%}cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00:00' as {{ type_name }})
     {%- endif -%}
 {%- endmacro %}
 

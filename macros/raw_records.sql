@@ -18,7 +18,8 @@
         'record_ordinal': 'bigint', 'record_kind': 'string', 'raw_text': 'string',
         'raw_bytes': 'binary', 'raw_checksum': 'string', 'source_version': 'string',
         'source_file_version': 'int', 'source_mtime': 'timestamp', 'source_size': 'bigint',
-        'extracted_at': 'timestamp', 'run_id': 'string', 'extractor_version': 'string'
+        'extracted_at': 'timestamp', 'run_id': 'string', 'extractor_version': 'string',
+        'original_checksum': 'string'
     }) }}
 {%- endmacro %}
 
@@ -31,6 +32,10 @@
         'files_seen': 'bigint', 'files_new': 'bigint', 'files_grown': 'bigint',
         'files_rewritten': 'bigint', 'files_unchanged': 'bigint', 'files_failed': 'bigint',
         'rows_landed': 'bigint', 'bytes_read': 'bigint', 'error_count': 'bigint',
-        'errors_json': 'string', 'platform_counts_json': 'string', 'status': 'string'
+        'errors_json': 'string', 'platform_counts_json': 'string', 'status': 'string',
+        'options_json': 'string', 'records_filtered': 'bigint', 'files_written': 'bigint',
+        'bytes_written': 'bigint', 'discover_seconds': 'double', 'extract_seconds': 'double',
+        'load_seconds': 'double', 'total_seconds': 'double', 'cpu_seconds': 'double',
+        'peak_memory_bytes': 'bigint', 'files_json': 'string'
     }) }}
 {%- endmacro %}

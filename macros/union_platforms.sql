@@ -5,15 +5,36 @@
     lake scope gets `where 1 = 0` (its staging views are empty then, macros/incremental.sql): it is
     not read, and the union keeps every platform's column types. -#}
 {% macro union_platforms(entity, columns) -%}
-    {%- set changed = var('unified_platforms') -%}
+    {%- set unread = [] -%}
     {%- if execute and is_incremental() -%}
         {%- set changed = lake_changed_platforms() -%}
+        {%- set unread = var('unified_platforms') | reject('in', changed) | list -%}
     {%- endif -%}
-    {%- for platform in var('unified_platforms') %}
+    {{ _union_relations(var('unified_platforms'), 'stg_{platform}__' ~ entity, columns, unread) }}
+{%- endmacro %}
+
+
+{#- `select <columns> from <platform>__<seed>` for every platform in var unified_platforms, joined
+    by `union all`: each platform's own seed (seeds/platforms/<platform>/<platform>__<seed>.csv)
+    in one relation. A registered platform without the seed fails dbt's parse with an error that
+    names the missing seed (`... depends on a node named '<platform>__<seed>' which was not
+    found`). -#}
+{% macro union_platform_seeds(seed, columns) -%}
+    {{ _union_relations(var('unified_platforms'), '{platform}__' ~ seed, columns) }}
+{%- endmacro %}
+
+
+{#- the select of `columns` from ref(name_pattern with {platform} replaced) for each platform,
+    joined by union all; the platforms in `unread` select nothing (`where 1 = 0`) -#}
+{% macro _union_relations(platforms, name_pattern, columns, unread=[]) -%}
+    {%- if platforms | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var unified_platforms lists no platform: run `make platforms`") }}
+    {%- endif -%}
+    {%- for platform in platforms %}
     select
         {{ columns | join(',\n        ') }}
-    from {{ ref('stg_' ~ platform ~ '__' ~ entity) }}
-    {%- if platform not in changed %}
+    from {{ ref(name_pattern | replace('{platform}', platform)) }}
+    {%- if platform in unread %}
     where 1 = 0
     {%- endif %}
     {%- if not loop.last %}

@@ -127,8 +127,8 @@ class Platform(ABC):
     # The file formats this module reads, in words (for `extract platforms` and the README).
     formats: ClassVar[tuple[str, ...]] = ()
     # Prefixes of the `source_version` values the staging models were written against; the same
-    # rows as seeds/known_format_versions.csv (a test holds them equal). Empty: the format states
-    # no version.
+    # rows as its seed seeds/platforms/<name>/<name>__known_format_versions.csv (a test holds them
+    # equal). Empty: the format states no version (the seed has its header only).
     version_prefixes: ClassVar[tuple[str, ...]] = ()
     # Which unified fields this platform can fill (a subset of UNIFIED_FIELDS).
     fills: ClassVar[frozenset[str]] = frozenset()

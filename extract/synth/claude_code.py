@@ -1,6 +1,6 @@
 """Claude Code transcripts: ``projects/<encoded cwd>/<session>.jsonl``.
 
-Quirks written on purpose (models/staging/claude_code, examples/README.md):
+Quirks written on purpose (models/staging/claude_code, examples/claude_code/README.md):
 - one API response split over several lines (thinking / text / tool_use), each line its own
   ``uuid`` and a full ``usage``, sharing ``message.id`` and ``requestId``; intermediate lines
   have ``stop_reason: null`` and a placeholder ``output_tokens``, the last one the real count;

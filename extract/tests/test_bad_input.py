@@ -237,3 +237,79 @@ def test_zip_bomb_is_refused_before_inflating(
     (error,) = summary["errors"]
     assert "zip bomb" in error["message"]
     assert len(_landed(tmp_path / "lake", "good.zip")) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# A file that grows while the run reads it
+# ------------------------------------------------------------------------------------------------
+
+
+def _grow_when_opened(
+    monkeypatch: pytest.MonkeyPatch, path: Path, content: bytes
+) -> Callable[[], int]:
+    """The seam: ``path`` is 0 bytes when discovered and stat'ed; the first time the run opens it,
+    ``content`` is written first (the assistant started writing in between). Returns the number
+    of times it grew."""
+    from extract import runner
+
+    real_open = runner.open_source
+    grown = []
+
+    def grow_then_open(opened: Path) -> Any:
+        if opened == path.resolve() and not grown:
+            assert path.stat().st_size == 0, "the run must have stat'ed the empty file"
+            path.write_bytes(content)
+            grown.append(opened)
+        return real_open(opened)
+
+    monkeypatch.setattr(runner, "open_source", grow_then_open)
+    return lambda: len(grown)
+
+
+def test_empty_file_growing_during_the_run_lands_within_it(
+    run_json: RunJson, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0 bytes when listed, two lines and a half when read: the complete lines land in this run,
+    the half-written one waits for the next, which lands only it (same file version)."""
+    growing = project / "-home-dev-shop" / "growing.jsonl"
+    growing.write_bytes(b"")
+    second, third = cc_line(2), cc_line(3)
+    held = cc_line(1) + b"\n" + second + b"\n" + third[:25]
+    grew = _grow_when_opened(monkeypatch, growing, held)
+    summary = _run_claude(run_json, project)
+    assert grew() == 1
+    assert summary["errors"] == []
+    landed = _landed(tmp_path / "lake", "growing.jsonl")
+    assert [r["record_locator"] for r in landed] == ["line:1", "line:2"]
+    assert {r["source_size"] for r in landed} == {len(held)}  # the size it was read at
+    _good_landed(tmp_path / "lake")
+
+    growing.write_bytes(cc_line(1) + b"\n" + second + b"\n" + third + b"\n")
+    again = _run_claude(run_json, project)
+    assert (again["totals"]["grown"], again["totals"]["rows_landed"]) == (1, 1)
+    landed = _landed(tmp_path / "lake", "growing.jsonl")
+    assert [r["record_locator"] for r in landed] == ["line:1", "line:2", "line:3"]
+    assert [r["raw_text"].encode() for r in landed] == [cc_line(1), second, third]
+    assert {r["source_file_version"] for r in landed} == {1}
+
+
+def test_empty_gzip_log_growing_during_the_run_lands_once(
+    run_json: RunJson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compressed log is hashed whole: hashed at its listed size (0 bytes) but split whole, it
+    would land again as a new version on the next run. Read at its opened size, it lands once."""
+    import gzip
+
+    folder = tmp_path / "api_logs"
+    folder.mkdir()
+    log = folder / "requests.jsonl.gz"
+    log.write_bytes(b"")
+    line = json.dumps({"custom_id": "r1", "body": {"model": "gpt-4o", "messages": []}})
+    grew = _grow_when_opened(monkeypatch, log, gzip.compress(line.encode() + b"\n"))
+    args = ("--platform", "openai_api", "--source", f"openai_api={folder}")
+    first = run_json(*args)
+    assert grew() == 1 and first["errors"] == []
+    assert [r["raw_text"] for r in _landed(tmp_path / "lake", log.name)] == [line]
+    again = run_json(*args)
+    assert again["totals"]["rewritten"] == 0 and again["totals"]["rows_landed"] == 0
+    assert [r["source_file_version"] for r in _landed(tmp_path / "lake", log.name)] == [1]

@@ -1,6 +1,6 @@
-"""End to end for Cline and Roo Code: the bundled examples against examples/README.md, a task
-that is rewritten as it goes on (landed, grown, landed again), and the real samples (skipped when
-absent).
+"""End to end for Cline and Roo Code: the bundled examples against examples/cline/README.md
+and examples/roo_code/README.md, a task that is rewritten as it goes on (landed, grown, landed
+again), and the real samples (skipped when absent).
 
 Each test extracts into a tmp lake and runs ``dbt build`` into a tmp DuckDB warehouse with the
 helpers of test_end_to_end.py.
@@ -26,8 +26,8 @@ CLINE_SDK = "1773149042214_k7q2x"
 ROO_R1 = "3b9f2c1e-5a7d-4e8f-9c6b-2d1a0e9f8c7b"
 ROO_R2 = "c41e8a07-92d6-4b3f-a15e-7f0d2b9c6e58"
 
-# examples/README.md, Cline and Roo Code: task -> (messages, uncached input, output, cache read,
-# cache write, reported cost, tool calls, paired tool calls, title)
+# examples/cline/README.md and examples/roo_code/README.md: task -> (messages, uncached input,
+# output, cache read, cache write, reported cost, tool calls, paired tool calls, title)
 EXPECTED = {
     CLINE_T1: (
         10,
@@ -85,8 +85,8 @@ EXPECTED = {
         "Explain the difference between useMemo and useCallback.",
     ),
 }
-# examples/README.md: platform -> (conversations, messages, tool calls, uncached input, output,
-# cache read, cache write, cost)
+# examples/<platform>/README.md: platform -> (conversations, messages, tool calls, uncached input,
+# output, cache read, cache write, cost)
 TOTALS = {
     "cline": (3, 16, 6, 14888, 1750, 54578, 11660, 0.1232335),
     "roo_code": (2, 8, 2, 2955, 1004, 9754, 8060, 0.0483175),

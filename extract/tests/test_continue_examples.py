@@ -1,4 +1,4 @@
-"""End to end over the bundled Continue examples, against examples/README.md.
+"""End to end over the bundled Continue examples, against examples/continue/README.md.
 
 One extract of ``examples/continue`` (a fake ``~/.continue``) into a tmp lake, one ``dbt build``
 into a tmp warehouse; the marts are compared with the exact figures the README gives.
@@ -19,7 +19,7 @@ SESSION_A = "5b7d2c1e-3f4a-4b6c-8d9e-0a1b2c3d4e5f"
 SESSION_B = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 SESSION_C = "c3a1f0e2-7d6b-4c5a-9e8f-1a2b3c4d5e6f"
 
-# examples/README.md, Continue: session -> (title, messages, uncached input, cache read,
+# examples/continue/README.md: session -> (title, messages, uncached input, cache read,
 # cache write, output, cost, cost_source); "no tokens" is null, not zero.
 CONVERSATIONS = {
     SESSION_A: ("Invoice total ignores quantity", 4, None, None, None, None, None, None),

@@ -1,10 +1,11 @@
 """A run killed at any moment (SIGKILL) and started again lands every record, and only copies.
 
 A real extract run, with small batches so that it writes many raw files and state flushes, is
-killed at several points; runs are started again until one finishes. Then every line of every
-source file is in the lake under its locator, and any record landed twice (killed between a raw
-file and the state rows that cover it) is byte-identical (same raw_checksum), which dbt's level-1
-deduplication folds. A last run finds nothing new.
+killed at several points (once it has written so many raw files); runs are started again until
+one finishes. Once reading in this process, once with two worker processes (``--workers 2``).
+Then every line of every source file is in the lake under its locator, and any record landed
+twice (killed between a raw file and the state rows that cover it) is byte-identical (same
+raw_checksum), which dbt's level-1 deduplication folds. A last run finds nothing new.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from extract.tests.conftest import cc_line, rows
 from extract.tests.test_end_to_end import REPO_ROOT
 
@@ -25,12 +28,14 @@ LINES = 150
 RUN = """
 import sys
 from pathlib import Path
-from extract.runner import run_extract
-summary = run_extract(
+from extract import runner
+runner.PARALLEL_MIN_BYTES = 0  # a small corpus: read it in the worker processes all the same
+summary = runner.run_extract(
     lake_uri=sys.argv[1],
     platforms=["claude_code"],
     sources={"claude_code": [Path(sys.argv[2])]},
     max_rows=200,
+    workers=int(sys.argv[3]),
 )
 print(summary.status, sum(c.rows_landed for c in summary.platforms.values()), flush=True)
 """
@@ -58,9 +63,14 @@ def _corpus(root: Path) -> dict[tuple[str, str], str]:
     return expected
 
 
-def _start(lake: Path, projects: Path) -> subprocess.Popen[str]:
+def _raw_files(lake: Path) -> int:
+    raw = lake / "raw"
+    return sum(1 for _ in raw.rglob("*.parquet")) if raw.is_dir() else 0
+
+
+def _start(lake: Path, projects: Path, workers: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUN, str(lake), str(projects)],
+        [sys.executable, "-c", RUN, str(lake), str(projects), str(workers)],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -68,19 +78,29 @@ def _start(lake: Path, projects: Path) -> subprocess.Popen[str]:
     )
 
 
-def test_sigkill_at_several_points_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_at_several_points_loses_nothing(tmp_path: Path, workers: int) -> None:
     expected = _corpus(tmp_path)
     lake = tmp_path / "lake"
     projects = tmp_path / "projects"
     killed = 0
-    for delay in (0.4, 0.9, 1.5, 2.2):
-        proc = _start(lake, projects)
-        time.sleep(delay)
+    # killed once it has written 1, 4, 8 and 12 more raw files (flushes of 200 rows): points in
+    # the run that do not depend on how fast the machine is
+    for after in (1, 4, 8, 12):
+        before = _raw_files(lake)
+        proc = _start(lake, projects, workers)
+        deadline = time.monotonic() + 120
+        while (
+            proc.poll() is None
+            and _raw_files(lake) < before + after
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.002)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
         proc.communicate(timeout=120)
-    final = _start(lake, projects)
+    final = _start(lake, projects, workers)
     out, err = final.communicate(timeout=300)
     assert final.returncode == 0, err
     assert killed >= 1, "no run was killed: make the corpus bigger"
@@ -92,7 +112,7 @@ def test_sigkill_at_several_points_loses_nothing(tmp_path: Path) -> None:
     differing = {k: v for k, v in copies.items() if v != {expected[k]}}
     assert not differing, "a record landed with other bytes than its source line"
 
-    again = _start(lake, projects)
+    again = _start(lake, projects, workers)
     out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
     assert out.split() == ["ok", "0"], out

@@ -23,7 +23,7 @@ import pytest
 from extract.tests.test_end_to_end import DBT, REPO_ROOT, _tail
 
 PROJECT = "ai_conversations"
-ADAPTER_IMPLEMENTATION = re.compile(r"^(default|duckdb|postgres)__(?P<name>.+)$")
+ADAPTER_IMPLEMENTATION = re.compile(r"^(default|duckdb|postgres|spark)__(?P<name>.+)$")
 DESCRIBED_NODES = ("model", "seed", "snapshot", "analysis")
 
 
@@ -205,7 +205,4 @@ def test_lineage_reads_from_raw_to_marts(manifest: dict[str, Any]) -> None:
             for a in ancestors(node["unique_id"])
             if a in by_id and by_id[a]["resource_type"] in ("model", "source")
         }
-        assert {"staging", "intermediate"} <= layers or node["name"] == "source_format_versions", (
-            node["name"],
-            layers,
-        )
+        assert {"staging", "intermediate"} <= layers, (node["name"], layers)

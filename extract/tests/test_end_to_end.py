@@ -1,9 +1,10 @@
-"""End to end: ``python -m extract run`` then ``dbt build``, checked against examples/README.md.
+"""End to end: ``python -m extract run`` then ``dbt build``, checked against
+examples/claude_code/README.md.
 
-The bundled Claude Code examples come with exact expected figures (examples/README.md). These tests
-run the whole pipeline over them once per module (extract into a tmp lake, dbt build into a tmp
-DuckDB file) and compare the marts with those figures, then check that the pipeline is incremental
-and idempotent.
+The bundled Claude Code examples come with exact expected figures
+(examples/claude_code/README.md). These tests run the whole pipeline over them once per module
+(extract into a tmp lake, dbt build into a tmp DuckDB file) and compare the marts with those
+figures, then check that the pipeline is incremental and idempotent.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ COPIED_UUIDS = (
 # D's last line (the final assistant answer); the appended lines continue from it.
 LAST_UUID_D = "7f7fb9db-9d28-4acc-b1f6-32003f8b237a"
 
-# examples/README.md "Expected figures":
+# examples/claude_code/README.md "Expected figures":
 # day -> (api responses, input, output, cache creation, cache read)
 EXPECTED_DAILY = {
     date(2026, 10, 27): (11, 68, 1424, 31491, 153540),

@@ -1,4 +1,5 @@
-"""End to end over the bundled OpenAI / Azure OpenAI examples, against examples/README.md.
+"""End to end over the bundled OpenAI / Azure OpenAI examples, against
+examples/openai_api/README.md.
 
 One extract of ``examples/openai_api`` into a tmp lake, one ``dbt build`` into a tmp warehouse;
 the marts are compared with the exact figures the README gives.
@@ -17,7 +18,7 @@ from extract.tests.test_platform_examples import run_extract_sources
 
 EXAMPLES = REPO_ROOT / "examples" / "openai_api"
 
-# examples/README.md, OpenAI: title prefix -> (messages, active, uncached input, cache read,
+# examples/openai_api/README.md: title prefix -> (messages, active, uncached input, cache read,
 # output, cost); None: no usage (an errored call)
 CONVERSATIONS = {
     "test_parse_dates fails on CI": (9, 9, 2324, 4096, 1297, 0.0093896),

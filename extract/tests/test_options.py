@@ -139,6 +139,7 @@ def test_cli_options(tmp_path: Path, run_json, invoke) -> None:
         "sessions": ["s-2", "x"],
         "full": False,
         "batch_size": 50_000,
+        "redact": False,
     }
     run = pq.read_table(tmp_path / "lake" / "_runs" / f"{summary['run_id']}.parquet").to_pylist()
     assert json.loads(run[0]["options_json"])["sessions"] == ["s-2", "x"]

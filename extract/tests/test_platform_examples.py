@@ -1,4 +1,5 @@
-"""End to end over the bundled Copilot Chat and ChatGPT examples, against examples/README.md.
+"""End to end over the bundled Copilot Chat and ChatGPT examples, against
+examples/copilot_chat/README.md and examples/chatgpt/README.md.
 
 One extract of ``examples/copilot_chat`` and ``examples/chatgpt`` into one tmp lake, one
 ``dbt build`` into a tmp warehouse; the marts are compared with the exact figures the README
@@ -23,14 +24,14 @@ EXAMPLES = REPO_ROOT / "examples"
 COPILOT = EXAMPLES / "copilot_chat"
 CHATGPT = EXAMPLES / "chatgpt"
 
-# examples/README.md, ChatGPT: title -> (messages, messages on the active path)
+# examples/chatgpt/README.md: title -> (messages, messages on the active path)
 CHATGPT_CONVERSATIONS = {
     "Pandas merge on different column names": (7, 5),
     "Email regex": (3, 2),
     "Sales CSV total": (6, 6),
     "Hiking packing list": (4, 4),
 }
-# examples/README.md, Copilot Chat, per session file: (messages, input tokens, output tokens,
+# examples/copilot_chat/README.md, per session file: (messages, input tokens, output tokens,
 # title); "No tokens" is null, not zero (as the marts document).
 # Titles: 7c9e's is named in the README; e4d3's is set by its ["customTitle"] mutation and
 # c0ffee's is in its kind-0 line; 0a1b ("no title") falls back to its first typed prompt, as the

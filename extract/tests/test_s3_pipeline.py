@@ -167,10 +167,12 @@ def test_dbt_on_duckdb_reads_the_s3_lake(warehouses: dict[str, Path]) -> None:
     assert {r[0] for r in platforms} == set(REGISTRY)
 
 
-# pipeline_metrics is a view over the lake's run records (so the build that just ran shows in it):
-# on an s3:// lake it resolves only inside dbt, where the fsspec filesystem is registered; a plain
-# DuckDB connection would need the httpfs extension, which cannot be installed offline here.
-TABLE_MARTS = [m for m in MARTS if m != "pipeline_metrics"]
+# pipeline_metrics and audit_log are views over the lake's run records (so the build that just ran
+# shows in them): on an s3:// lake they resolve only inside dbt, where the fsspec filesystem is
+# registered; a plain DuckDB connection would need the httpfs extension, which cannot be installed
+# offline here. Their data tests ran in that dbt build all the same.
+VIEW_MARTS = ("audit_log", "pipeline_metrics")
+TABLE_MARTS = [m for m in MARTS if m not in VIEW_MARTS]
 
 
 @pytest.mark.parametrize("mart", TABLE_MARTS)

@@ -212,7 +212,7 @@
 {# Spark aggregates ignore ORDER BY: collect (order key, text) pairs, sort them, keep the texts #}
 {% macro spark__json_array_agg(json_expr, order_by) -%}
     concat('[', coalesce(array_join(transform(
-        array_sort(collect_list(named_struct('sort_key', {{ order_by }}, 'json', to_json(try_parse_json({{ json_expr }}))))),
+        array_sort(collect_list(named_struct('sort_key', struct({{ order_by }}), 'json', to_json(try_parse_json({{ json_expr }}))))),
         x -> x.json
     ), ','), ''), ']')
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- Time helpers of the report marts (usage_blocks): the same SQL runs on DuckDB and PostgreSQL,
+{#- Time helpers of the report marts (usage_blocks): the same SQL runs on DuckDB and PostgreSQL (Spark has its own hour floor),
     whatever the session's time zone. -#}
 
 {# a timestamp with time zone floored to the start of its hour in UTC (ccusage's floorToHour) #}
@@ -7,6 +7,11 @@
 {%- endmacro %}
 {% macro default__utc_hour_floor(timestamp_expr) -%}
     (date_trunc('hour', ({{ timestamp_expr }}) at time zone 'UTC') at time zone 'UTC')
+{%- endmacro %}
+{% macro spark__utc_hour_floor(timestamp_expr) -%}
+    {#- Spark truncates in the session time zone: read the instant as UTC wall time, truncate,
+        and read that wall time back as UTC -#}
+    from_utc_timestamp(date_trunc('HOUR', to_utc_timestamp({{ timestamp_expr }}, current_timezone())), current_timezone())
 {%- endmacro %}
 
 

@@ -1,7 +1,8 @@
 {#- What the lake holds per platform and format version (the version each raw record states:
     Claude Code's `version`, the Copilot Chat extension version), with whether the version is one
-    the staging models were written against (seed known_format_versions). An unknown, newer version
-    still loads as far as its records go; here it is counted so that it gets noticed. -#}
+    the staging models were written against (int_format_versions_unioned: each platform's
+    <platform>__known_format_versions seed). An unknown, newer version still loads as far as its
+    records go; here it is counted so that it gets noticed. -#}
 
 with
 
@@ -24,7 +25,7 @@ records as (
 
 known as (
 
-    select * from {{ ref('known_format_versions') }}
+    select * from {{ ref('int_format_versions_unioned') }}
 
 ),
 

@@ -19,7 +19,7 @@ ranked as (
 
 roles as (
 
-    select * from {{ ref('role_mapping') }}
+    select * from {{ ref('int_role_mappings_unioned') }}
 
 ),
 

@@ -54,6 +54,39 @@ usage_hours as (
 
 ),
 
+usage_hours_linked as (
+
+    -- each usage hour with the usage hour before it and the first response of the one after it,
+    -- so that a step of the walk finds the next block's start by a join, without an aggregate
+    -- (PostgreSQL allows none in a recursive term; Spark none over outer and local references)
+    select
+        platform,
+        hour_start,
+        first_response_at,
+        first_response_after_hour_start_at,
+        lag(hour_start) over (partition by platform order by hour_start) as previous_hour_start,
+        lead(first_response_at) over (
+            partition by platform order by hour_start
+        ) as next_hour_first_response_at
+    from usage_hours
+
+),
+
+{#- the next block's first response, for a step joined to the first usage hour at or after the
+    current block's end: within that hour, only a response after its first instant (one exactly at
+    the end belongs to the current block), else the next usage hour's first response -#}
+{%- set block_end = dbt.dateadd('hour', block_hours, 'block_starts.block_start') %}
+{%- set next_response_at -%}
+    case
+        when usage_hours_linked.hour_start = {{ block_end }}
+            then coalesce(
+                usage_hours_linked.first_response_after_hour_start_at,
+                usage_hours_linked.next_hour_first_response_at
+            )
+        else usage_hours_linked.first_response_at
+    end
+{%- endset %}
+
 block_starts (platform, block_start, first_activity_at) as (
 
     select
@@ -67,25 +100,18 @@ block_starts (platform, block_start, first_activity_at) as (
 
     select
         block_starts.platform,
-        {{ utc_hour_floor('next_response.next_response_at') }} as block_start,
-        next_response.next_response_at as first_activity_at
+        {{ utc_hour_floor(next_response_at) }} as block_start,
+        {{ next_response_at }} as first_activity_at
     from block_starts
-    cross join
-        lateral (
-            select
-                min(
-                    case
-                        when usage_hours.hour_start = {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
-                            then usage_hours.first_response_after_hour_start_at
-                        else usage_hours.first_response_at
-                    end
-                ) as next_response_at
-            from usage_hours
-            where
-                usage_hours.platform = block_starts.platform
-                and usage_hours.hour_start >= {{ dbt.dateadd('hour', block_hours, 'block_starts.block_start') }}
-        ) as next_response
-    where next_response.next_response_at is not null
+    inner join usage_hours_linked
+        on
+            block_starts.platform = usage_hours_linked.platform
+            and usage_hours_linked.hour_start >= {{ block_end }}
+            and (
+                usage_hours_linked.previous_hour_start is null
+                or usage_hours_linked.previous_hour_start < {{ block_end }}
+            )
+    where {{ next_response_at }} is not null
 
 ),
 
@@ -151,7 +177,7 @@ models_used as (
     select
         platform,
         block_start,
-        {{ dbt.listagg('model', "','", 'order by model') }} as models_used
+        {{ listagg_ordered('model', "','", ['model']) }} as models_used
     from block_models
     group by 1, 2
 
@@ -162,7 +188,7 @@ unpriced_models as (
     select
         platform,
         block_start,
-        {{ dbt.listagg('model', "','", 'order by model') }} as unpriced_models
+        {{ listagg_ordered('model', "','", ['model']) }} as unpriced_models
     from block_unpriced_models
     group by 1, 2
 
@@ -252,8 +278,8 @@ gap_blocks as (
         next_activity_at as block_end,
         true as is_gap,
         false as is_active,
-        cast(null as timestamp with time zone) as first_activity_at,
-        cast(null as timestamp with time zone) as last_activity_at,
+        {{ dbt.cast('null', 'timestamp with time zone') }} as first_activity_at,
+        {{ dbt.cast('null', 'timestamp with time zone') }} as last_activity_at,
         0 as api_responses,
         0 as conversations,
         cast(null as {{ dbt.type_string() }}) as models_used,
