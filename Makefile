@@ -55,7 +55,7 @@ install-spark: $(SPARK_BIN)/.installed ## create .venv-spark with the Spark targ
 extract: install ## land new raw records from every platform's logs into the lake ($$LAKE_URI)
 	$(BIN)/python -m extract run
 
-build: install ## dbt build: seeds, models, unit tests and data tests into $$WAREHOUSE_PATH
+build: install ## dbt build: seeds, models and data tests into $$WAREHOUSE_PATH (selectors.yml `refresh`)
 	$(BIN)/python -m extract init --quiet
 	$(DBT) build --profiles-dir .
 
@@ -90,7 +90,7 @@ test-dbt: install
 	$(TEST_ENV) $(BIN)/python -m extract run --quiet $$($(BIN)/python -c "from pathlib import Path; \
 		from extract.platforms import REGISTRY; \
 		print(' '.join(f'--source {n}={p.example_root(Path(\"examples\"))}' for n, p in REGISTRY.items()))")
-	$(TEST_ENV) $(DBT) build --profiles-dir .
+	$(TEST_ENV) $(DBT) build --profiles-dir . --selector everything
 
 test-spark: install-spark ## build the examples on Spark and compare every mart with DuckDB's (skipped without Java 17 unless REQUIRE_SPARK=1)
 	SPARK_LOCAL_IP=127.0.0.1 $(SPARK_BIN)/pytest -q extract/tests/test_spark.py

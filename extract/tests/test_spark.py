@@ -90,7 +90,7 @@ def built(spark_ready: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     _run([PYTHON, "-m", "extract", "run", "--examples", "--lake", str(lake), "--quiet"])
     _run([PYTHON, "-m", "extract", "init", "--lake", str(lake), "--quiet"])
     # DuckDB only builds what is compared (`make test` runs its tests); Spark builds everything:
-    # seeds, models, unit tests and data tests
+    # seeds, models, unit tests and data tests (selectors.yml: `everything`)
     env = {
         "LAKE_URI": str(lake),
         "WAREHOUSE_PATH": str(warehouse),
@@ -98,7 +98,7 @@ def built(spark_ready: None, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
     }
     _dbt(work, "duckdb", env, "--resource-type", "seed", "--resource-type", "model")
-    _dbt(work, "spark", env)
+    _dbt(work, "spark", env, "--selector", "everything")
     return {"work": work, "lake": lake, "warehouse": warehouse, "spark": spark_warehouse}
 
 
