@@ -53,7 +53,7 @@ ranked as (
 
 select * from ranked
 where
-    copy_rank = 1
+    copy_rank = 1  -- noqa: LT02
     {%- if is_incremental() %}
     and summary_id not in (
         select held.summary_id
