@@ -156,23 +156,23 @@
     {{ _not_implemented('json_each_element') }}
 {%- endmacro %}
 {#- DuckDB: the array cast to a list and unnested (generate_subscripts gives each element's
-    index). Not json_each: each of its rows carries the whole document, so an array of n
-    elements costs n times its size in memory (a run record listing 18,000 files ran DuckDB out
-    of 19 GB). A JSON null element is the text `null`, as json_each gives it. -#}
+    index), with no FROM inside the lateral relation. json_each, or any FROM there, makes DuckDB
+    carry the whole outer row onto every element: a run record listing 18,000 files (4 MB of
+    JSON) ran it out of 19 GB of memory. A JSON null element is the text `null`, as json_each
+    gives it. -#}
 {% macro duckdb__json_each_element(column, path, alias) -%}
+    {%- set items -%}
+        cast(
+            case
+                when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
+                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+            end as json []
+        )
+    {%- endset %}
     (
         select
-            generate_subscripts(elements.items, 1) - 1 as element_index,
-            coalesce(cast(unnest(elements.items) as varchar), 'null') as element_json
-        from (
-            select
-                cast(
-                    case
-                        when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
-                            then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
-                    end as json []
-                ) as items
-        ) as elements
+            generate_subscripts({{ items }}, 1) - 1 as element_index,
+            coalesce(cast(unnest({{ items }}) as varchar), 'null') as element_json
     ) as {{ alias }}
 {%- endmacro %}
 {% macro postgres__json_each_element(column, path, alias) -%}
@@ -344,9 +344,9 @@
 {% macro default__json_each_member(column, path, alias) -%}
     {{ _not_implemented('json_each_member') }}
 {%- endmacro %}
-{#- DuckDB: the object cast to a map and unnested, in document order (json_each holds the whole
-    document on each of its rows: see duckdb__json_each_element). An object with a repeated key
-    cannot be a map: that one object goes through json_each, which keeps every member. -#}
+{#- DuckDB: the object's keys (json_keys) beside its values (the `$.*` path), both in document
+    order and keeping a repeated key, with no FROM inside the lateral relation (see
+    duckdb__json_each_element). -#}
 {% macro duckdb__json_each_member(column, path, alias) -%}
     {%- set object -%}
         case
@@ -356,17 +356,8 @@
     {%- endset %}
     (
         select
-            unnest(map_keys(members.as_map)) as member_key,
-            coalesce(cast(unnest(map_values(members.as_map)) as varchar), 'null') as member_json
-        from (select try_cast({{ object }} as map(varchar, json)) as as_map) as members
-        where members.as_map is not null
-        union all
-        select
-            cast(je.key as varchar) as member_key,
-            cast(je.value as varchar) as member_json
-        from json_each(
-            case when try_cast({{ object }} as map(varchar, json)) is null then {{ object }} end
-        ) as je
+            unnest(json_keys({{ object }})) as member_key,
+            coalesce(cast(unnest(json_extract({{ object }}, '$.*')) as varchar), 'null') as member_json
     ) as {{ alias }}
 {%- endmacro %}
 {% macro postgres__json_each_member(column, path, alias) -%}
