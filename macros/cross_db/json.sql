@@ -155,24 +155,17 @@
 {% macro default__json_each_element(column, path, alias) -%}
     {{ _not_implemented('json_each_element') }}
 {%- endmacro %}
-{#- DuckDB: the array cast to a list and unnested (generate_subscripts gives each element's
-    index), with no FROM inside the lateral relation. json_each, or any FROM there, makes DuckDB
-    carry the whole outer row onto every element: a run record listing 18,000 files (4 MB of
-    JSON) ran it out of 19 GB of memory. A JSON null element is the text `null`, as json_each
-    gives it. -#}
 {% macro duckdb__json_each_element(column, path, alias) -%}
-    {%- set items -%}
-        cast(
+    (
+        select
+            cast(je.key as bigint) as element_index,
+            cast(je.value as varchar) as element_json
+        from json_each(
             case
                 when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
                     then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
-            end as json []
-        )
-    {%- endset %}
-    (
-        select
-            generate_subscripts({{ items }}, 1) - 1 as element_index,
-            coalesce(cast(unnest({{ items }}) as varchar), 'null') as element_json
+            end
+        ) as je
     ) as {{ alias }}
 {%- endmacro %}
 {% macro postgres__json_each_element(column, path, alias) -%}
@@ -335,6 +328,49 @@
 {%- endmacro %}
 
 
+{# `relation` with one row per element of the array at path in `column` (a column of relation),
+   the element as `<alias>.element_index` and `<alias>.element_json`: the FROM item to use when one
+   record holds a large array (a run record lists every file it read). Elsewhere
+   `cross join lateral json_each_element(...)`, which it is on PostgreSQL and Spark. A value that
+   is not an array yields no rows. #}
+{% macro json_elements_from(relation, column, path, alias) -%}
+    {{ return(adapter.dispatch('json_elements_from', 'ai_conversations')(relation, column, path, alias)) }}
+{%- endmacro %}
+{% macro default__json_elements_from(relation, column, path, alias) -%}
+    {{ relation }}
+    cross join lateral {{ json_each_element(column, path, alias) }}
+{%- endmacro %}
+{#- DuckDB: the array unnested in the select list of a subquery (generate_subscripts numbers
+    the elements), named like the relation, each element a struct. A lateral relation makes DuckDB
+    pair every element with the whole array before it projects: 18,000 elements of a 4 MB array
+    need ~70 GB. -#}
+{% macro duckdb__json_elements_from(relation, column, path, alias) -%}
+    {%- set items -%}
+        cast(
+            case
+                when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
+                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+            end as json []
+        )
+    {%- endset %}
+    (
+        select
+            unnested.*,
+            {
+                'element_index': unnested.element_position - 1,
+                'element_json': unnested.element_text
+            } as {{ alias }}
+        from (
+            select
+                {{ relation }}.*,
+                coalesce(cast(unnest({{ items }}) as varchar), 'null') as element_text,
+                generate_subscripts({{ items }}, 1) as element_position
+            from {{ relation }}
+        ) as unnested
+    ) as {{ relation }}
+{%- endmacro %}
+
+
 {# a lateral relation (member_key text, member_json text) over the members of the object at path,
    in document order where the engine keeps it; use after `cross join lateral`. A value that is not
    an object yields no rows. #}
@@ -344,20 +380,17 @@
 {% macro default__json_each_member(column, path, alias) -%}
     {{ _not_implemented('json_each_member') }}
 {%- endmacro %}
-{#- DuckDB: the object's keys (json_keys) beside its values (the `$.*` path), both in document
-    order and keeping a repeated key, with no FROM inside the lateral relation (see
-    duckdb__json_each_element). -#}
 {% macro duckdb__json_each_member(column, path, alias) -%}
-    {%- set object -%}
-        case
-            when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'OBJECT'
-                then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
-        end
-    {%- endset %}
     (
         select
-            unnest(json_keys({{ object }})) as member_key,
-            coalesce(cast(unnest(json_extract({{ object }}, '$.*')) as varchar), 'null') as member_json
+            cast(je.key as varchar) as member_key,
+            cast(je.value as varchar) as member_json
+        from json_each(
+            case
+                when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'OBJECT'
+                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+            end
+        ) as je
     ) as {{ alias }}
 {%- endmacro %}
 {% macro postgres__json_each_member(column, path, alias) -%}

@@ -19,8 +19,7 @@ errors as (
         runs.finished_at,
         error.element_index as error_index,
         error.element_json as error_json
-    from runs
-    cross join lateral {{ json_each_element('runs.errors_json', [], 'error') }}
+    from {{ json_elements_from('runs', 'runs.errors_json', [], 'error') }}
 
 ),
 

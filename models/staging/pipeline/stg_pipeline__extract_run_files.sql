@@ -15,8 +15,7 @@ files as (
         runs.run_id,
         runs.started_at,
         file.element_json as file_json
-    from runs
-    cross join lateral {{ json_each_element('runs.files_json', [], 'file') }}
+    from {{ json_elements_from('runs', 'runs.files_json', [], 'file') }}
 
 ),
 
