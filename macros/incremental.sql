@@ -78,9 +78,27 @@
 
 
 {#- The where-clause of base_<platform>__records: only the records of the scopes this build
-    recomputes. Nothing on an adapter that rebuilds every table (Spark). -#}
+    recomputes. Nothing on an adapter that rebuilds every table (Spark). During a run the changed
+    scopes are read first (lake_changed_scopes) and written into the view as constants: `1 = 0`
+    when none of the platform's changed (the view reads nothing), `1 = 1` when all did, else the
+    changed files of a file-scoped platform, so the lake scan itself skips the rest. -#}
 {% macro lake_scope_filter(platform) -%}
-    {%- if builds_incrementally() -%}
+    {%- if not builds_incrementally() -%}
+    1 = 1
+    {%- else -%}
+        {%- set scopes = lake_changed_scopes(platform) -%}
+        {%- if scopes is not none and scopes.changed | length == 0 -%}
+    1 = 0
+        {%- elif scopes is not none and scopes.unchanged == 0 -%}
+    1 = 1
+        {%- elif scopes is not none and platform in lake_file_scoped_platforms()
+            and scopes.changed | length <= 1000 -%}
+    source_uri in (
+        {%- for scope in scopes.changed %}
+        '{{ scope[platform | length + 1:] | replace("'", "''") }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+        {%- else -%}
     {{ lake_scope_id('platform', 'source_uri') }} in (
         select changed_scopes.lake_scope_id
         from {{ ref('base_lake__scopes') }} as changed_scopes
@@ -88,9 +106,28 @@
             changed_scopes.platform = '{{ platform }}'
             and changed_scopes.is_changed
     )
-    {%- else -%}
-    1 = 1
+        {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The scopes of a platform this run recomputes, read from base_lake__scopes (built earlier in
+    the same run): {changed: [lake_scope_id, ...], unchanged: <count>}. None outside a run or
+    before base_lake__scopes exists (the filter then reads it at query time). -#}
+{% macro lake_changed_scopes(platform) -%}
+    {%- set scopes = ref('base_lake__scopes') -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') or load_relation(scopes) is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        'select lake_scope_id, is_changed from ' ~ scopes ~ " where platform = '" ~ platform ~ "'"
+    ) -%}
+    {%- set changed = [] -%}
+    {%- set unchanged = [] -%}
+    {%- for row in result.rows -%}
+        {%- do (changed if row[1] else unchanged).append(row[0]) -%}
+    {%- endfor -%}
+    {{ return({'changed': changed, 'unchanged': unchanged | length}) }}
 {%- endmacro %}
 
 
@@ -192,7 +229,9 @@
 {% macro replace_where_predicate() -%}
     {%- set scope = config.get('replace_scope') -%}
     {%- set columns = config.get('replace_columns') or [] -%}
-    {%- if scope == 'lake' -%}
+    {%- if scope == 'lake' and execute and lake_changed_platforms() | length == 0 -%}
+    1 = 0
+    {%- elif scope == 'lake' -%}
     {{ lake_scope_id(columns[0], columns[1]) }} in (
         select lake_scope_id from {{ ref('base_lake__scopes') }} where is_changed
     )

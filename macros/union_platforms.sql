@@ -24,6 +24,21 @@
 {%- endmacro %}
 
 
+{#- `select <columns> from source('raw', <platform>)` for every platform in var unified_platforms,
+    joined by `union all`: the raw records of the whole lake, unfiltered (the base models keep
+    only the scopes a build recomputes). -#}
+{% macro union_raw_sources(columns) -%}
+    {%- for platform in var('unified_platforms') %}
+    select
+        {{ columns | join(',\n        ') }}
+    from {{ source('raw', platform) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {#- the select of `columns` from ref(name_pattern with {platform} replaced) for each platform,
     joined by union all; the platforms in `unread` select nothing (`where 1 = 0`) -#}
 {% macro _union_relations(platforms, name_pattern, columns, unread=[]) -%}

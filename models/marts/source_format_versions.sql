@@ -8,18 +8,8 @@ with
 
 records as (
 
-    {%- for platform in var('unified_platforms') %}
-    select
-        platform,
-        record_kind,
-        source_version,
-        extracted_at
     -- the raw sources: the base models keep only the scopes a build recomputes
-    from {{ source('raw', platform) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ union_raw_sources(['platform', 'record_kind', 'source_version', 'extracted_at']) }}
 
 ),
 

@@ -13,16 +13,7 @@ with
 
 records as (
 
-    {%- for platform in var('unified_platforms') %}
-    select
-        platform,
-        source_uri,
-        extracted_at
-    from {{ source('raw', platform) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ union_raw_sources(['platform', 'source_uri', 'extracted_at']) }}
 
 ),
 
