@@ -265,3 +265,18 @@
     select {{ columns }}
     from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
+
+
+{#- The materialization of the base_<platform>__records models (the one model per platform that
+    reads the lake). A view elsewhere: the staging tables built on it each scan only the columns
+    they need, and the raw text is not copied into the warehouse. Spark: a table, like the rest of
+    staging (see dbt_project.yml). -#}
+{% macro base_materialization() -%}
+    {{ return(adapter.dispatch('base_materialization', 'ai_conversations')()) }}
+{%- endmacro %}
+{% macro default__base_materialization() -%}
+    {{ return('view') }}
+{%- endmacro %}
+{% macro spark__base_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}

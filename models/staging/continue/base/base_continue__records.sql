@@ -2,6 +2,8 @@
     the lake holds it: the one place that reads the raw source, so every staging model (and its
     unit tests) builds on a relation the warehouse knows. -#}
 
+{{ config(materialized=base_materialization()) }}
+
 with
 
 source as (

@@ -1,6 +1,8 @@
 {#- Every landed Copilot Chat raw record, as the lake holds it: the one place that reads the raw
     source, so every staging model (and its unit tests) builds on a relation the warehouse knows. -#}
 
+{{ config(materialized=base_materialization()) }}
+
 with
 
 source as (

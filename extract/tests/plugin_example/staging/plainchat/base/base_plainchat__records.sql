@@ -1,5 +1,7 @@
 {#- Every landed PlainChat record: the one model that reads the raw source. -#}
 
+{{ config(materialized=base_materialization()) }}
+
 with
 
 source as (
