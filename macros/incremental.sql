@@ -1,7 +1,7 @@
 {#- Incremental builds: a re-run recomputes what the lake landed since the last complete build.
 
     1. base_lake__scopes counts the raw records of every *scope* (lake_scope_id: a Claude Code or
-       ChatGPT file; the whole platform for the others, whose staging joins records across files)
+       ChatGPT file, a Copilot Chat session, a Roo Code or Cline task folder; see lake_scope_key)
        and compares the counts with the last complete build's (int_lake_scopes_built). Raw rows are
        immutable and only ever added, so a scope changed exactly when its count did.
     2. Every base_<platform>__records view keeps only the records of changed scopes
@@ -36,21 +36,49 @@
 {%- endmacro %}
 
 
-{#- The platforms whose scope is one source file: their staging models read each file on its own
-    (Claude Code transcripts, ChatGPT exports). The others join records across files (Copilot
-    Chat's workspace.json, Continue's and Cline's indexes, Roo Code task folders, OpenAI API
-    conversations rebuilt from prefixes) and are recomputed whole when anything of theirs lands. -#}
-{% macro lake_file_scoped_platforms() -%}
-    {{ return(['claude_code', 'chatgpt']) }}
+{#- SQL giving the key of a raw (or staging) row's lake scope within `platform` (a name, known
+    when the SQL is written), from its source file's URI. Every record of one key is recomputed
+    together, so records that a staging model joins, windows or aggregates together must share a
+    key, or be reachable through a lookup scope:
+    - Claude Code, ChatGPT: the source file (their staging reads each file on its own).
+    - Copilot Chat: a session (`.../chatSessions/<id>` or `.../emptyWindowChatSessions/<id>`: the
+      `.json` and the `.jsonl` of one session are read together); a workspace's `workspace.json`
+      is the lookup scope `.../workspaceStorage/<hash>/` (see base_lake__scopes).
+    - Roo Code, Cline: a task folder (`.../tasks/<id>`, canonical file names only).
+    - Anything else, and every other platform: '' (unscoped). A platform that holds an unscoped
+      record (Cline's state/taskHistory.json, a copied task file, Continue's index, OpenAI API
+      logs, an OTel export) is recomputed whole when anything of it changes.
+    Backslashes of Windows paths count as slashes. -#}
+{% macro lake_scope_key(platform, source_uri_expr) -%}
+    {%- set path = "replace(" ~ source_uri_expr ~ ", chr(92), '/')" -%}
+    {%- if platform in ('claude_code', 'chatgpt') -%}
+    {{ source_uri_expr }}
+    {%- elif platform == 'copilot_chat' -%}
+    coalesce(
+        {{ regex_extract(path, '^(.*/workspaceStorage/[^/]+/)workspace[.]json$') }},
+        {{ regex_extract(path, '^(.*/(chatSessions|emptyWindowChatSessions)/[^/.]+)[.]jsonl?$') }},
+        ''
+    )
+    {%- elif platform in ('roo_code', 'cline') -%}
+    coalesce(
+        {{ regex_extract(
+            path,
+            '^(.*/tasks/[^/]+)/(ui_messages|api_conversation_history|claude_messages|task_metadata|history_item)[.]json$'
+        ) }},
+        ''
+    )
+    {%- else -%}
+    ''
+    {%- endif -%}
 {%- endmacro %}
 
 
-{#- SQL naming the scope of a raw (or staging) row: `<platform>|<source_uri>` for file-scoped
-    platforms, `<platform>|` for the others. -#}
+{#- SQL naming a raw (or staging) row's lake scope: `<platform>|<lake_scope_key>`. -#}
 {% macro lake_scope_id(platform_expr, source_uri_expr) -%}
-    {{ platform_expr }} || '|' || case
-        when {{ platform_expr }} in ('{{ lake_file_scoped_platforms() | join("', '") }}')
-            then {{ source_uri_expr }}
+    {{ platform_expr }} || '|' || case {{ platform_expr }}
+        {%- for platform in var('unified_platforms') %}
+        when '{{ platform }}' then {{ lake_scope_key(platform, source_uri_expr) }}
+        {%- endfor %}
         else ''
     end
 {%- endmacro %}
@@ -81,7 +109,8 @@
     recomputes. Nothing on an adapter that rebuilds every table (Spark). During a run the changed
     scopes are read first (lake_changed_scopes) and written into the view as constants: `1 = 0`
     when none of the platform's changed (the view reads nothing), `1 = 1` when all did, else the
-    changed files of a file-scoped platform, so the lake scan itself skips the rest. -#}
+    keys of the changed scopes (up to 1,000; for Claude Code and ChatGPT these are files, so the
+    lake scan itself skips the rest). -#}
 {% macro lake_scope_filter(platform) -%}
     {%- if not builds_incrementally() -%}
     1 = 1
@@ -91,15 +120,14 @@
     1 = 0
         {%- elif scopes is not none and scopes.unchanged == 0 -%}
     1 = 1
-        {%- elif scopes is not none and platform in lake_file_scoped_platforms()
-            and scopes.changed | length <= 1000 -%}
-    source_uri in (
+        {%- elif scopes is not none and scopes.changed | length <= 1000 -%}
+    {{ lake_scope_key(platform, 'source_uri') }} in (
         {%- for scope in scopes.changed %}
         '{{ scope[platform | length + 1:] | replace("'", "''") }}'{{ ',' if not loop.last }}
         {%- endfor %}
     )
         {%- else -%}
-    {{ lake_scope_id('platform', 'source_uri') }} in (
+    '{{ platform }}|' || {{ lake_scope_key(platform, 'source_uri') }} in (
         select changed_scopes.lake_scope_id
         from {{ ref('base_lake__scopes') }} as changed_scopes
         where

@@ -73,6 +73,12 @@ FILE_E = f"-home-dev-data-pipeline/{SESSION_E}.jsonl"
 ROO_TASKS = "roo_code/Code/User/globalStorage/rooveterinaryinc.roo-cline/tasks"
 ROO_TASK = "c41e8a07-92d6-4b3f-a15e-7f0d2b9c6e58"
 ROO_NEW_TASK = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+COPILOT_WORKSPACES = "copilot_chat/User/workspaceStorage"
+COPILOT_WORKSPACE = "5f0c3e1a9b7d42c8e6a1f3b5d7c9e2a4"
+COPILOT_SESSION = "e4d3c2b1-a098-4f7e-8d6c-5b4a39281706"
+COPILOT_NEW_SESSION = "1f2e3d4c-5b6a-4798-8a6b-5c4d3e2f1a0b"
+COPILOT_MOVED_WORKSPACE = "b81d4e6f2a3c5b7d9e0f1a2b3c4d5e6f"
+COPILOT_MOVED_SESSION = "c0ffee00-1234-4abc-8def-0123456789ab"
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
@@ -165,8 +171,18 @@ def _land_more(sources: Path) -> None:
     second = sources / "chatgpt" / "second-export"
     second.mkdir()
     (second / "conversations.json").write_text(json.dumps(export[:1]), encoding="utf-8")
-    # a new Roo Code task (a platform recomputed whole)
+    # a new Roo Code task (its own scope: the task folder)
     shutil.copytree(sources / ROO_TASKS / ROO_TASK, sources / ROO_TASKS / ROO_NEW_TASK)
+    # a new Copilot Chat session beside another of its workspace (its own scope; the workspace's
+    # workspace.json is read again for it)
+    sessions = sources / COPILOT_WORKSPACES / COPILOT_WORKSPACE / "chatSessions"
+    log = (sessions / f"{COPILOT_SESSION}.jsonl").read_bytes()
+    log = log.replace(COPILOT_SESSION.encode(), COPILOT_NEW_SESSION.encode())
+    (sessions / f"{COPILOT_NEW_SESSION}.jsonl").write_bytes(log.replace(b"request_", b"request_n"))
+    # a workspace moved to another folder: its workspace.json rewritten (a lookup scope: every
+    # session of the workspace is recomputed with it)
+    moved = sources / COPILOT_WORKSPACES / COPILOT_MOVED_WORKSPACE / "workspace.json"
+    moved.write_text('{"folder":"vscode-remote://ssh-remote%2Bbuildbox/srv/api-v2"}')
 
 
 def _normalize(value: Any) -> Any:
@@ -268,7 +284,21 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
     )
     chatgpt = [s for s in scopes if s.startswith("chatgpt|")]
     assert [Path(s.split("|", 1)[1]).parent.name for s in chatgpt] == ["second-export"]
-    assert "roo_code|" in scopes
+    roo = [s for s in scopes if s.startswith("roo_code|")]
+    assert [s.split("|", 1)[1].split("/tasks/")[1] for s in roo] == [ROO_NEW_TASK]
+    copilot = sorted(
+        s.split("|", 1)[1].split("/workspaceStorage/")[1]
+        for s in scopes
+        if s.startswith("copilot_chat|")
+    )
+    assert copilot == sorted(
+        [
+            f"{COPILOT_WORKSPACE}/",
+            f"{COPILOT_WORKSPACE}/chatSessions/{COPILOT_NEW_SESSION}",
+            f"{COPILOT_MOVED_WORKSPACE}/",
+            f"{COPILOT_MOVED_WORKSPACE}/chatSessions/{COPILOT_MOVED_SESSION}",
+        ]
+    )
     assert not [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")]
     # some conversations, not all of them
     assert 0 < builds["changed_conversations"] < builds["all_conversations"]
@@ -291,6 +321,13 @@ def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
         [RESUMED_SESSION],
     )
     assert resumed == [(True,)]
+    # the moved workspace reaches its session, which did not change itself
+    moved = query(
+        warehouse,
+        "select workspace_path from main.conversations where native_session_id = ?",
+        [COPILOT_MOVED_SESSION],
+    )
+    assert len(moved) == 1 and moved[0][0].endswith("/srv/api-v2"), moved
 
 
 @pytest.mark.parametrize("relation", MARTS + list(INCREMENTAL_MODELS))

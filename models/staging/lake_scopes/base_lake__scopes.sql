@@ -1,9 +1,14 @@
-{#- Every scope of the lake (macros/incremental.sql: a Claude Code or ChatGPT source file, or a whole
-    other platform) with its raw record count, and whether this build recomputes it: its count
-    differs from the last complete build's (int_lake_scopes_built), or there is no such build, or
-    the build is a --full-refresh. Raw records are immutable and only ever added, so a scope whose
-    count is unchanged holds exactly the records the warehouse was built from. Reads the raw
-    sources, not the base models (they keep only the changed scopes). -#}
+{#- Every scope of the lake (macros/incremental.sql, lake_scope_key: a Claude Code or ChatGPT source
+    file, a Copilot Chat session, a Roo Code or Cline task folder, else the platform's unscoped
+    records) with its raw record count, and whether this build recomputes it. A scope is changed
+    when its count differs from the last complete build's (int_lake_scopes_built), or there is no
+    such build, or the build is a --full-refresh. Raw records are immutable and only ever added, so
+    a scope whose count is unchanged holds exactly the records the warehouse was built from. Then:
+    - a changed lookup scope (a key ending in `/`: a Copilot Chat workspace.json) changes every
+      scope under it, and a lookup scope with a changed scope under it is recomputed too (its
+      records are read again for the joins; its own rows depend only on itself);
+    - a platform with an unscoped record (key '') is recomputed whole when anything of it changed.
+    Reads the raw sources, not the base models (they keep only the changed scopes). -#}
 
 {{ config(materialized='table') }}
 
@@ -29,6 +34,18 @@ scopes as (
 
 ),
 
+keyed as (
+
+    select
+        lake_scope_id,
+        platform,
+        substr(lake_scope_id, length(platform) + 2) as scope_key,
+        raw_records,
+        last_extracted_at
+    from scopes
+
+),
+
 built as (
 
     {%- if built is not none and not flags.FULL_REFRESH %}
@@ -46,17 +63,89 @@ built as (
 
 ),
 
+counted as (
+
+    select
+        keyed.lake_scope_id,
+        keyed.platform,
+        keyed.scope_key,
+        keyed.raw_records,
+        keyed.last_extracted_at,
+        coalesce(built.raw_records != keyed.raw_records, true) as is_count_changed
+    from keyed
+    left join built
+        on keyed.lake_scope_id = built.lake_scope_id
+
+),
+
+platforms as (
+
+    select
+        platform,
+        max(case when is_count_changed then 1 else 0 end) = 1 as has_change,
+        max(case when scope_key = '' then 1 else 0 end) = 1 as has_unscoped
+    from counted
+    group by 1
+
+),
+
+changed_lookups as (
+
+    select
+        platform,
+        scope_key
+    from counted
+    where is_count_changed and scope_key != '' and substr(scope_key, length(scope_key)) = '/'
+
+),
+
+-- scopes under a changed lookup scope
+under_changed_lookups as (
+
+    select distinct counted.lake_scope_id
+    from counted
+    inner join changed_lookups
+        on
+            counted.platform = changed_lookups.platform
+            and substr(counted.scope_key, 1, length(changed_lookups.scope_key)) = changed_lookups.scope_key
+
+),
+
+-- lookup scopes with a changed scope under them
+over_changed_scopes as (
+
+    select distinct lookups.lake_scope_id
+    from counted as lookups
+    inner join counted as members
+        on
+            lookups.platform = members.platform
+            and members.is_count_changed
+            and length(members.scope_key) > length(lookups.scope_key)
+            and substr(members.scope_key, 1, length(lookups.scope_key)) = lookups.scope_key
+    where lookups.scope_key != '' and substr(lookups.scope_key, length(lookups.scope_key)) = '/'
+
+),
+
 final as (
 
     select
-        scopes.lake_scope_id,
-        scopes.platform,
-        scopes.raw_records,
-        scopes.last_extracted_at,
-        coalesce(built.raw_records != scopes.raw_records, true) as is_changed
-    from scopes
-    left join built
-        on scopes.lake_scope_id = built.lake_scope_id
+        counted.lake_scope_id,
+        counted.platform,
+        counted.raw_records,
+        counted.last_extracted_at,
+        (
+            counted.is_count_changed
+            or (platforms.has_unscoped and platforms.has_change)
+            or under_changed_lookups.lake_scope_id is not null
+            or over_changed_scopes.lake_scope_id is not null
+        ) as is_changed
+    from counted
+    inner join platforms
+        on counted.platform = platforms.platform
+    left join under_changed_lookups
+        on counted.lake_scope_id = under_changed_lookups.lake_scope_id
+    left join over_changed_scopes
+        on counted.lake_scope_id = over_changed_scopes.lake_scope_id
 
 )
 
