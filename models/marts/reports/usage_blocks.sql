@@ -6,8 +6,9 @@
     block length to the next response), as ccusage writes it.
 
     The next block depends on where the previous one started, so the starts are found by a
-    recursive CTE: one step per block, over usage hours (a platform's responses grouped by UTC
-    hour) rather than over every response. -#}
+    recursive CTE over usage hours (a platform's responses grouped by UTC hour): where a block
+    starting at each usage hour would hand over is computed first, for all hours at once, so each
+    step of the walk (one per block) is an equality join. -#}
 
 {%- set block_hours = usage_block_hours() %}
 
@@ -56,15 +57,12 @@ usage_hours as (
 
 usage_hours_linked as (
 
-    -- each usage hour with the usage hour before it and the first response of the one after it,
-    -- so that a step of the walk finds the next block's start by a join, without an aggregate
-    -- (PostgreSQL allows none in a recursive term; Spark none over outer and local references)
+    -- each usage hour with the first response of the one after it
     select
         platform,
         hour_start,
         first_response_at,
         first_response_after_hour_start_at,
-        lag(hour_start) over (partition by platform order by hour_start) as previous_hour_start,
         lead(first_response_at) over (
             partition by platform order by hour_start
         ) as next_hour_first_response_at
@@ -72,10 +70,50 @@ usage_hours_linked as (
 
 ),
 
-{#- the next block's first response, for a step joined to the first usage hour at or after the
-    current block's end: within that hour, only a response after its first instant (one exactly at
-    the end belongs to the current block), else the next usage hour's first response -#}
-{%- set block_end = dbt.dateadd('hour', block_hours, 'block_starts.block_start') %}
+hour_events as (
+
+    -- every usage hour, and for every usage hour the end of a block that would start there
+    select
+        platform,
+        hour_start as event_at,
+        1 as event_order,
+        hour_start,
+        {{ dbt.cast('null', 'timestamp with time zone') }} as probed_block_start
+    from usage_hours
+
+    union all
+
+    select
+        platform,
+        {{ dbt.dateadd('hour', block_hours, 'hour_start') }} as event_at,
+        0 as event_order,
+        {{ dbt.cast('null', 'timestamp with time zone') }} as hour_start,
+        hour_start as probed_block_start
+    from usage_hours
+
+),
+
+hour_events_scanned as (
+
+    -- the first usage hour at or after each event: a running minimum from the latest event back
+    -- (a frame that ends at the current row, which every engine computes in one pass)
+    select
+        platform,
+        probed_block_start,
+        min(hour_start) over (
+            partition by platform
+            order by event_at desc, event_order desc
+            rows between unbounded preceding and current row
+        ) as next_hour_start
+    from hour_events
+
+),
+
+{#- the next block's first response after a block that starts at `block_handovers.block_start`,
+    from the first usage hour at or after its end: within that hour, only a response after its
+    first instant (one exactly at the end belongs to the block), else the next usage hour's first
+    response -#}
+{%- set block_end = dbt.dateadd('hour', block_hours, 'hour_events_scanned.probed_block_start') %}
 {%- set next_response_at -%}
     case
         when usage_hours_linked.hour_start = {{ block_end }}
@@ -87,6 +125,25 @@ usage_hours_linked as (
     end
 {%- endset %}
 
+block_handovers as {{ cte_materialized() }} (
+
+    -- for every usage hour: the first response of the block after a block starting there
+    -- (materialized: otherwise every step of the walk below computes it again)
+    select
+        hour_events_scanned.platform,
+        hour_events_scanned.probed_block_start as block_start,
+        {{ next_response_at }} as next_first_activity_at
+    from hour_events_scanned
+    inner join usage_hours_linked
+        on
+            hour_events_scanned.platform = usage_hours_linked.platform
+            and hour_events_scanned.next_hour_start = usage_hours_linked.hour_start
+    where hour_events_scanned.probed_block_start is not null
+
+),
+
+-- a block starts at the first usage hour, and each next one where the block before hands over:
+-- one step per block, each an equality join on the precomputed handovers
 block_starts (platform, block_start, first_activity_at) as (
 
     select
@@ -100,18 +157,14 @@ block_starts (platform, block_start, first_activity_at) as (
 
     select
         block_starts.platform,
-        {{ utc_hour_floor(next_response_at) }} as block_start,
-        {{ next_response_at }} as first_activity_at
+        {{ utc_hour_floor('block_handovers.next_first_activity_at') }} as block_start,
+        block_handovers.next_first_activity_at as first_activity_at
     from block_starts
-    inner join usage_hours_linked
+    inner join block_handovers
         on
-            block_starts.platform = usage_hours_linked.platform
-            and usage_hours_linked.hour_start >= {{ block_end }}
-            and (
-                usage_hours_linked.previous_hour_start is null
-                or usage_hours_linked.previous_hour_start < {{ block_end }}
-            )
-    where {{ next_response_at }} is not null
+            block_starts.platform = block_handovers.platform
+            and block_starts.block_start = block_handovers.block_start
+    where block_handovers.next_first_activity_at is not null
 
 ),
 
