@@ -236,13 +236,20 @@
 
 
 {#- For the marts of listed conversations: in an incremental run, the changed conversations and
-    the listed ones the mart does not hold yet (`1 = 1` when built from scratch). The model still
-    keeps only listed conversations. -#}
+    the listed ones the mart does not hold yet (`1 = 1` when built from scratch), as one small set
+    of conversation ids (a filter per row against the whole mart cost a second per mart). The
+    model still keeps only listed conversations. -#}
 {% macro listed_conversations_filter(column='conversation_id') -%}
     {%- if is_incremental() -%}
-    (
-        {{ column }} in (select conversation_id from {{ ref('int_conversations_changed') }})
-        or {{ column }} not in (select held.{{ column }} from {{ this }} as held)
+    {{ column }} in (
+        select changed.conversation_id
+        from {{ ref('int_conversations_changed') }} as changed
+        union all
+        select listed.conversation_id
+        from {{ ref('int_conversations_deduplicated') }} as listed
+        where
+            listed.is_listed
+            and listed.conversation_id not in (select held.{{ column }} from {{ this }} as held)
     )
     {%- else -%}
     1 = 1
