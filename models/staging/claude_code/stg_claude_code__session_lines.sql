@@ -17,6 +17,61 @@ guarded as (
 
 ),
 
+{#- every scalar the columns below read, parsed out of each line at once -#}
+{%- set texts = {
+    'j_uuid': ['uuid'],
+    'j_parent_uuid': ['parentUuid'],
+    'j_logical_parent_uuid': ['logicalParentUuid'],
+    'j_session_id': ['sessionId'],
+    'j_agent_id': ['agentId'],
+    'j_request_id': ['requestId'],
+    'j_message_id': ['message', 'id'],
+    'j_prompt_id': ['promptId'],
+    'j_source_tool_use_id': ['sourceToolUseID'],
+    'j_leaf_uuid': ['leafUuid'],
+    'j_type': ['type'],
+    'j_subtype': ['subtype'],
+    'j_message_role': ['message', 'role'],
+    'j_message_model': ['message', 'model'],
+    'j_message_stop_reason': ['message', 'stop_reason'],
+    'j_user_type': ['userType'],
+    'j_entrypoint': ['entrypoint'],
+    'j_cwd': ['cwd'],
+    'j_git_branch': ['gitBranch'],
+    'j_version': ['version'],
+    'j_permission_mode': ['permissionMode'],
+    'j_level': ['level'],
+    'j_content': ['content'],
+    'j_summary': ['summary'],
+    'j_custom_title': ['customTitle'],
+    'j_ai_title': ['aiTitle'],
+    'j_error_message': ['error', 'message'],
+    'j_error': ['error'],
+    'j_input_tokens': ['message', 'usage', 'input_tokens'],
+    'j_output_tokens': ['message', 'usage', 'output_tokens'],
+    'j_cache_read_input_tokens': ['message', 'usage', 'cache_read_input_tokens'],
+    'j_cache_creation_input_tokens': ['message', 'usage', 'cache_creation_input_tokens'],
+    'j_cache_creation_5m_input_tokens':
+        ['message', 'usage', 'cache_creation', 'ephemeral_5m_input_tokens'],
+    'j_cache_creation_1h_input_tokens':
+        ['message', 'usage', 'cache_creation', 'ephemeral_1h_input_tokens'],
+    'j_service_tier': ['message', 'usage', 'service_tier'],
+    'j_speed': ['message', 'usage', 'speed'],
+    'j_duration_ms': ['durationMs'],
+    'j_cost_usd': ['costUSD'],
+    'j_is_sidechain': ['isSidechain'],
+    'j_is_meta': ['isMeta'],
+    'j_is_compact_summary': ['isCompactSummary'],
+    'j_is_api_error_message': ['isApiErrorMessage'],
+    'j_timestamp': ['timestamp']
+} %}
+
+extracted as (
+
+    {{ select_json_texts('guarded', 'record_json', texts) }}
+
+),
+
 parsed as (
 
     select
@@ -30,85 +85,71 @@ parsed as (
         run_id,
 
         ---------- ids
-        coalesce({{ json_text('record_json', ['uuid']) }}, source_uri || '#' || record_locator)
-            as native_message_id,
-        {{ json_text('record_json', ['parentUuid']) }} as parent_uuid,
-        {{ json_text('record_json', ['logicalParentUuid']) }} as logical_parent_uuid,
-        {{ json_text('record_json', ['sessionId']) }} as session_id,
+        coalesce(j_uuid, source_uri || '#' || record_locator) as native_message_id,
+        j_parent_uuid as parent_uuid,
+        j_logical_parent_uuid as logical_parent_uuid,
+        j_session_id as session_id,
         coalesce(
-            {{ json_text('record_json', ['sessionId']) }},
-            max({{ json_text('record_json', ['sessionId']) }}) over (partition by source_uri),
+            j_session_id,
+            max(j_session_id) over (partition by source_uri),
             {{ regex_extract('source_uri', '/([^/]+)/subagents/[^/]+$') }},
             regexp_replace({{ file_name('source_uri') }}, '\.(jsonl|json)$', '')
         ) as native_session_id,
         coalesce(
-            {{ json_text('record_json', ['agentId']) }},
+            j_agent_id,
             {{ regex_extract(file_name('source_uri'), '^agent-([0-9A-Za-z_-]+)\\.jsonl$') }}
         ) as agent_id,
-        {{ json_text('record_json', ['requestId']) }} as request_id,
-        {{ json_text('record_json', ['message', 'id']) }} as api_message_id,
-        {{ json_text('record_json', ['promptId']) }} as prompt_id,
-        {{ json_text('record_json', ['sourceToolUseID']) }} as source_tool_use_id,
-        {{ json_text('record_json', ['leafUuid']) }} as leaf_uuid,
+        j_request_id as request_id,
+        j_message_id as api_message_id,
+        j_prompt_id as prompt_id,
+        j_source_tool_use_id as source_tool_use_id,
+        j_leaf_uuid as leaf_uuid,
 
         ---------- strings
-        {{ json_text('record_json', ['type']) }} as line_type,
-        {{ json_text('record_json', ['subtype']) }} as subtype,
-        {{ json_text('record_json', ['message', 'role']) }} as message_role,
-        {{ json_text('record_json', ['message', 'model']) }} as model,
-        {{ json_text('record_json', ['message', 'stop_reason']) }} as stop_reason,
-        {{ json_text('record_json', ['userType']) }} as user_type,
-        {{ json_text('record_json', ['entrypoint']) }} as entrypoint,
-        {{ json_text('record_json', ['cwd']) }} as cwd,
-        {{ json_text('record_json', ['gitBranch']) }} as git_branch,
-        coalesce({{ json_text('record_json', ['version']) }}, source_version) as app_version,
-        {{ json_text('record_json', ['permissionMode']) }} as permission_mode,
-        {{ json_text('record_json', ['level']) }} as level,
+        j_type as line_type,
+        j_subtype as subtype,
+        j_message_role as message_role,
+        j_message_model as model,
+        j_message_stop_reason as stop_reason,
+        j_user_type as user_type,
+        j_entrypoint as entrypoint,
+        j_cwd as cwd,
+        j_git_branch as git_branch,
+        coalesce(j_version, source_version) as app_version,
+        j_permission_mode as permission_mode,
+        j_level as level,
         {{ json_type('record_json', ['message', 'content']) }} as message_content_type,
         {{ json_value('record_json', ['message', 'content']) }} as message_content_json,
-        {{ json_text('record_json', ['content']) }} as line_content_text,
-        {{ json_text('record_json', ['summary']) }} as summary_text,
-        {{ json_text('record_json', ['customTitle']) }} as custom_title,
-        {{ json_text('record_json', ['aiTitle']) }} as ai_title,
+        j_content as line_content_text,
+        j_summary as summary_text,
+        j_custom_title as custom_title,
+        j_ai_title as ai_title,
         {{ json_value('record_json', ['toolUseResult']) }} as tool_use_result_json,
         {{ json_value('record_json', ['compactMetadata']) }} as compact_metadata_json,
-        coalesce(
-            {{ json_text('record_json', ['error', 'message']) }},
-            {{ json_text('record_json', ['error']) }}
-        ) as error_text,
+        coalesce(j_error_message, j_error) as error_text,
 
         ---------- numerics
-        {{ try_cast_bigint(json_text('record_json', ['message', 'usage', 'input_tokens'])) }}
-            as input_tokens,
-        {{ try_cast_bigint(json_text('record_json', ['message', 'usage', 'output_tokens'])) }}
-            as output_tokens,
-        {{ try_cast_bigint(json_text('record_json', ['message', 'usage', 'cache_read_input_tokens'])) }}
-            as cache_read_input_tokens,
-        {{ try_cast_bigint(json_text('record_json', ['message', 'usage', 'cache_creation_input_tokens'])) }}
-            as cache_creation_input_tokens,
-        {{ try_cast_bigint(json_text(
-            'record_json', ['message', 'usage', 'cache_creation', 'ephemeral_5m_input_tokens']
-        )) }} as cache_creation_5m_input_tokens,
-        {{ try_cast_bigint(json_text(
-            'record_json', ['message', 'usage', 'cache_creation', 'ephemeral_1h_input_tokens']
-        )) }} as cache_creation_1h_input_tokens,
-        {{ json_text('record_json', ['message', 'usage', 'service_tier']) }} as service_tier,
-        {{ json_text('record_json', ['message', 'usage', 'speed']) }} as speed,
-        {{ try_cast_bigint(json_text('record_json', ['durationMs'])) }} as duration_ms,
-        {{ try_cast_double(json_text('record_json', ['costUSD'])) }} as reported_cost_usd,
+        {{ try_cast_bigint('j_input_tokens') }} as input_tokens,
+        {{ try_cast_bigint('j_output_tokens') }} as output_tokens,
+        {{ try_cast_bigint('j_cache_read_input_tokens') }} as cache_read_input_tokens,
+        {{ try_cast_bigint('j_cache_creation_input_tokens') }} as cache_creation_input_tokens,
+        {{ try_cast_bigint('j_cache_creation_5m_input_tokens') }} as cache_creation_5m_input_tokens,
+        {{ try_cast_bigint('j_cache_creation_1h_input_tokens') }} as cache_creation_1h_input_tokens,
+        j_service_tier as service_tier,
+        j_speed as speed,
+        {{ try_cast_bigint('j_duration_ms') }} as duration_ms,
+        {{ try_cast_double('j_cost_usd') }} as reported_cost_usd,
 
         ---------- booleans
         is_valid_json,
-        coalesce({{ json_text('record_json', ['isSidechain']) }} = 'true', false) as is_sidechain,
-        coalesce({{ json_text('record_json', ['isMeta']) }} = 'true', false) as is_meta,
-        coalesce({{ json_text('record_json', ['isCompactSummary']) }} = 'true', false)
-            as is_compact_summary,
-        coalesce({{ json_text('record_json', ['isApiErrorMessage']) }} = 'true', false)
-            as is_api_error_message,
+        coalesce(j_is_sidechain = 'true', false) as is_sidechain,
+        coalesce(j_is_meta = 'true', false) as is_meta,
+        coalesce(j_is_compact_summary = 'true', false) as is_compact_summary,
+        coalesce(j_is_api_error_message = 'true', false) as is_api_error_message,
 
         ---------- timestamps
-        {{ json_text('record_json', ['timestamp']) }} as timestamp_text,
-        {{ to_utc_timestamp(json_text('record_json', ['timestamp'])) }} as occurred_at,
+        j_timestamp as timestamp_text,
+        {{ to_utc_timestamp('j_timestamp') }} as occurred_at,
         extracted_at,
 
         ---------- the record
@@ -121,7 +162,7 @@ parsed as (
                 then 'not a Claude Code line: the object has no "type"'
         end as parse_error
 
-    from guarded
+    from extracted
 
 )
 
