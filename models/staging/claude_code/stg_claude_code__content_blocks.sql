@@ -23,8 +23,7 @@ array_blocks as (
         session_lines.record_locator,
         block.element_index as block_index,
         block.element_json as original_json
-    from session_lines
-    cross join lateral {{ json_each_element('session_lines.record_json', ['message', 'content'], 'block') }}
+    from {{ json_elements_from('session_lines', 'session_lines.record_json', ['message', 'content'], 'block') }}
 
 ),
 
@@ -72,13 +71,33 @@ all_blocks as (
 
 ),
 
+{#- the scalars the columns below read, parsed out of each block at once -#}
+{%- set texts = {
+    'j_type': ['type'],
+    'j_content': ['content'],
+    'j_text': ['text'],
+    'j_thinking': ['thinking'],
+    'j_id': ['id'],
+    'j_tool_use_id': ['tool_use_id'],
+    'j_name': ['name'],
+    'j_is_error': ['is_error'],
+    'j_source_media_type': ['source', 'media_type'],
+    'j_source_type': ['source', 'type']
+} %}
+
+extracted as (
+
+    {{ select_json_texts('all_blocks', 'original_json', texts) }}
+
+),
+
 typed as (
 
     select
         *,
         'claude_code' as platform,
-        {{ json_text('original_json', ['type']) }} as native_block_type,
-        case {{ json_text('original_json', ['type']) }}
+        j_type as native_block_type,
+        case j_type
             when 'text' then 'text'
             when 'thinking' then 'thinking'
             when 'redacted_thinking' then 'thinking'
@@ -91,10 +110,10 @@ typed as (
         end as block_type,
         case
             when {{ json_type('original_json', ['content']) }} = 'string'
-                then {{ json_text('original_json', ['content']) }}
+                then j_content
             else {{ json_array_join_key('original_json', ['content'], 'text', "chr(10)") }}
         end as result_text
-    from all_blocks
+    from extracted
 
 ),
 
@@ -111,41 +130,41 @@ normalized as (
         block_type,
         native_block_type,
         case block_type
-            when 'text' then {{ json_text('original_json', ['text']) }}
-            when 'thinking' then {{ json_text('original_json', ['thinking']) }}
+            when 'text' then j_text
+            when 'thinking' then j_thinking
             when 'tool_result' then result_text
         end as block_text,
         case
-            when block_type = 'tool_use' then {{ json_text('original_json', ['id']) }}
-            when block_type = 'tool_result' then {{ json_text('original_json', ['tool_use_id']) }}
+            when block_type = 'tool_use' then j_id
+            when block_type = 'tool_result' then j_tool_use_id
         end as tool_use_id,
-        case when block_type = 'tool_use' then {{ json_text('original_json', ['name']) }} end
+        case when block_type = 'tool_use' then j_name end
             as tool_name,
         case when block_type = 'tool_use' then {{ json_value('original_json', ['input']) }} end
             as tool_input_json,
         case
             when block_type = 'tool_result'
-                then coalesce({{ json_text('original_json', ['is_error']) }} = 'true', false)
+                then coalesce(j_is_error = 'true', false)
         end as is_error,
         case block_type
-            when 'text' then {{ content_block('text', {'text': json_text('original_json', ['text'])}) }}
+            when 'text' then {{ content_block('text', {'text': 'j_text'}) }}
             when 'thinking' then {{ content_block(
-                'thinking', {'thinking': json_text('original_json', ['thinking'])},
+                'thinking', {'thinking': 'j_thinking'},
                 extra=[('redacted', "native_block_type = 'redacted_thinking'")]
             ) }}
             when 'tool_use' then {{ content_block('tool_use', {
-                'id': json_text('original_json', ['id']),
-                'name': json_text('original_json', ['name']),
+                'id': 'j_id',
+                'name': 'j_name',
                 'input': json_value('original_json', ['input'])
             }) }}
             when 'tool_result' then {{ content_block('tool_result', {
-                'tool_use_id': json_text('original_json', ['tool_use_id']),
+                'tool_use_id': 'j_tool_use_id',
                 'content': 'result_text',
-                'is_error': "coalesce(" ~ json_text('original_json', ['is_error']) ~ " = 'true', false)"
+                'is_error': "coalesce(j_is_error = 'true', false)"
             }) }}
             when 'image' then {{ content_block('image', extra=[
-                ('media_type', json_text('original_json', ['source', 'media_type'])),
-                ('source_type', json_text('original_json', ['source', 'type']))
+                ('media_type', 'j_source_media_type'),
+                ('source_type', 'j_source_type')
             ]) }}
             else {{ content_block('unknown', {'original': 'original_json'}) }}
         end as block_json
