@@ -71,6 +71,7 @@ counted as (
         keyed.scope_key,
         keyed.raw_records,
         keyed.last_extracted_at,
+        keyed.scope_key != '' and substr(keyed.scope_key, length(keyed.scope_key)) = '/' as is_lookup,
         coalesce(built.raw_records != keyed.raw_records, true) as is_count_changed
     from keyed
     left join built
@@ -95,7 +96,7 @@ changed_lookups as (
         platform,
         scope_key
     from counted
-    where is_count_changed and scope_key != '' and substr(scope_key, length(scope_key)) = '/'
+    where is_count_changed and is_lookup
 
 ),
 
@@ -122,7 +123,7 @@ over_changed_scopes as (
             and members.is_count_changed
             and length(members.scope_key) > length(lookups.scope_key)
             and substr(members.scope_key, 1, length(lookups.scope_key)) = lookups.scope_key
-    where lookups.scope_key != '' and substr(lookups.scope_key, length(lookups.scope_key)) = '/'
+    where lookups.is_lookup
 
 ),
 
