@@ -260,7 +260,9 @@
 {#- The rows of the target a `replace_where` model replaces (config replace_scope):
     - lake: the rows of the changed scopes (replace_columns: the platform and source_uri columns);
     - conversation: the rows of the changed conversations (replace_columns: the conversation column);
-    - listed_conversation: those, and the rows of conversations deduplication no longer lists. -#}
+    - listed_conversation: those, and the rows of conversations deduplication no longer lists;
+    - secret_scan: the changed conversations, or every row when the secret patterns changed
+      (secret_scan_filter). -#}
 {% macro replace_where_predicate() -%}
     {%- set scope = config.get('replace_scope') -%}
     {%- set columns = config.get('replace_columns') or [] -%}
@@ -270,6 +272,8 @@
     {{ lake_scope_id(columns[0], columns[1]) }} in (
         select lake_scope_id from {{ ref('base_lake__scopes') }} where is_changed
     )
+    {%- elif scope == 'secret_scan' -%}
+    {{ secret_scan_filter(columns[0]) }}
     {%- elif scope in ('conversation', 'listed_conversation') -%}
     {{ columns[0] }} in (select conversation_id from {{ ref('int_conversations_changed') }})
     {%- if scope == 'listed_conversation' %}
@@ -282,7 +286,7 @@
     {%- else -%}
     {{ exceptions.raise_compiler_error(
         model.name ~ ": incremental_strategy 'replace_where' needs replace_scope"
-        ~ " lake, conversation or listed_conversation (got " ~ scope ~ ")"
+        ~ " lake, conversation, listed_conversation or secret_scan (got " ~ scope ~ ")"
     ) }}
     {%- endif -%}
 {%- endmacro %}

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -67,6 +68,7 @@ INCREMENTAL_MODELS = (
     "int_tool_calls_paired",
     "int_conversation_versions_tracked",
     "int_conversations_aggregated",
+    "int_secret_findings_scanned",
 )
 RESUMED_SESSION = "5f0c7a3e-9b2d-4c61-8e47-1d2a3b4c5d6e"
 FILE_E = f"-home-dev-data-pipeline/{SESSION_E}.jsonl"
@@ -101,8 +103,8 @@ def _extract(lake: Path, sources: Path) -> None:
     _run(args, {"LAKE_URI": str(lake)})
 
 
-def _build(work: Path, lake: Path, warehouse: Path, *args: str, target: str = "duckdb") -> None:
-    _run(
+def _build(work: Path, lake: Path, warehouse: Path, *args: str, target: str = "duckdb") -> str:
+    return _run(
         [
             DBT,
             "build",
@@ -246,7 +248,18 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     _land_more(sources)
     _extract(lake, sources)
-    _build(work, lake, warehouse)
+    # every table with a deleted row is compacted after this build (macros/compaction.sql)
+    log = _build(work, lake, warehouse, "--vars", "{compaction_deleted_fraction: 0}")
+    compacted = sorted(re.findall(r"compacting (\w+): \d+ of its \d+ stored rows", log))
+    stored = {
+        table: query(
+            warehouse,
+            "select estimated_size, (select count(*) from main." + table + ")"
+            " from duckdb_tables() where schema_name = 'main' and table_name = ?",
+            [table],
+        )[0]
+        for table in compacted
+    }
     changed_scopes = query(
         warehouse, "select lake_scope_id from main.base_lake__scopes where is_changed"
     )
@@ -273,6 +286,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "changed_conversations": changed_conversations[0][0],
         "all_conversations": all_conversations[0][0],
         "quiet": quiet,
+        "compacted": compacted,
+        "stored": stored,
     }
 
 
@@ -302,6 +317,14 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
     assert not [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")]
     # some conversations, not all of them
     assert 0 < builds["changed_conversations"] < builds["all_conversations"]
+
+
+def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:
+    """The incremental build replaced rows of the marts it touched; with the threshold at 0 each of
+    those tables was rewritten after it and holds no deleted row (the equality with a full refresh
+    is checked below, compaction included)."""
+    assert {"messages", "tool_calls", "int_messages_unioned"} <= set(builds["compacted"])
+    assert all(stored == live for stored, live in builds["stored"].values()), builds["stored"]
 
 
 def test_a_build_with_nothing_new_recomputes_nothing(builds: dict[str, Any]) -> None:

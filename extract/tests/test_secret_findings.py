@@ -27,6 +27,7 @@ __all__ = ["monkeypatch_module", "pg_database"]  # fixtures, found here by pytes
 FIXTURE = REPO_ROOT / "extract" / "tests" / "fixtures" / "privacy" / "projects"
 LEAKY = "5e0c2b7a-9d41-4c8e-b3f6-2a7d9e1c4b58"
 MASKED = "9b3f1d6e-2c85-4a07-8e1b-6d4c2f9a7e30"
+SECOND = "c41e8a2d-7b30-4f95-a6d2-0e9b3c5f1a77"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 OPENAI_KEY = "sk-proj-Xq7fK2mN9pL4vR8tW1yZ3bC6dE0gH5jS_-Ab"
 GITHUB_TOKEN = "ghp_R4nD0mF4k3T0k3nV4lu3F0rT3st1ng0nLy42"
@@ -59,10 +60,21 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return proc.stdout
 
 
+MARTS = ("+secret_findings", "+conversations", "+messages", "+tool_calls")
+# what an incremental build needs as well: the record of what it was built from
+INCREMENTAL = ("+secret_findings", "+int_lake_scopes_built")
+
+
 def _dbt_build(
-    work: Path, lake: Path, warehouse: Path, target: str, env: dict[str, str] | None = None
+    work: Path,
+    lake: Path,
+    warehouse: Path,
+    target: str,
+    env: dict[str, str] | None = None,
+    select: tuple[str, ...] = MARTS,
 ) -> None:
-    """The mart, what it reads and conversations; unit and data tests run in `make test-dbt`."""
+    """The mart, what it reads, and the marts the tests read the texts from; unit and data tests
+    run in `make test-dbt`."""
     _run(
         [
             DBT,
@@ -72,8 +84,7 @@ def _dbt_build(
             "--target",
             target,
             "--select",
-            "+secret_findings",
-            "+conversations",
+            *select,
             "--exclude-resource-type",
             "test",
             "--exclude-resource-type",
@@ -87,21 +98,30 @@ def _dbt_build(
     )
 
 
-def _masked_copy(dest: Path) -> Path:
-    """The fixture under another session (and message ids), to extract with --redact."""
+def _session_copy(
+    dest: Path, session: str, letter: str, rewrites: tuple[tuple[str, str], ...] = ()
+) -> Path:
+    """The fixture under another session, its message ids starting with `letter`, not `p`, and
+    any other `rewrites` (old, new) of its text."""
     for path in FIXTURE.rglob("*.jsonl"):
-        out = dest / path.relative_to(FIXTURE).parent / f"{MASKED}.jsonl"
+        out = dest / path.relative_to(FIXTURE).parent / f"{session}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
-        text = path.read_text(encoding="utf-8").replace(LEAKY, MASKED)
+        text = path.read_text(encoding="utf-8").replace(LEAKY, session)
         for old, new in (
-            ('"p-', '"m-'),
-            ("toolu_p", "toolu_m"),
-            ("msg_p", "msg_m"),
-            ("req_p", "req_m"),
+            ('"p-', f'"{letter}-'),
+            ("toolu_p", f"toolu_{letter}"),
+            ("msg_p", f"msg_{letter}"),
+            ("req_p", f"req_{letter}"),
+            *rewrites,
         ):
             text = text.replace(old, new)
         out.write_text(text, encoding="utf-8")
     return dest
+
+
+def _masked_copy(dest: Path) -> Path:
+    """The fixture under another session (and message ids), to extract with --redact."""
+    return _session_copy(dest, MASKED, "m")
 
 
 @pytest.fixture(scope="module")
@@ -117,14 +137,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"work": work, "lake": lake, "warehouse": warehouse}
 
 
-def _conversation(built: dict[str, Path], session: str) -> str:
+def _conversation_of(warehouse: Path, session: str) -> str:
     rows = query(
-        built["warehouse"],
+        warehouse,
         "select conversation_id from main.conversations where native_session_id = ?",
         [session],
     )
     assert len(rows) == 1, rows
     return str(rows[0][0])
+
+
+def _conversation(built: dict[str, Path], session: str) -> str:
+    return _conversation_of(built["warehouse"], session)
 
 
 def _prompt() -> str:
@@ -226,6 +250,66 @@ def test_the_redacted_conversation_has_no_findings(built: dict[str, Path]) -> No
             .replace(OPENAI_KEY, "[REDACTED:openai_api_key]"),
         )
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# Incremental scanning
+# ------------------------------------------------------------------------------------------------
+
+
+def _execute(warehouse: Path, sql: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+def test_the_scan_is_incremental_until_the_patterns_change(tmp_path: Path) -> None:
+    """A re-run scans only the conversations that changed, and keeps the other findings as they
+    are; once the patterns differ from the last complete scan's, it scans every text again. The
+    result equals a build from scratch of the same lake."""
+    lake, warehouse = tmp_path / "lake", tmp_path / "w.duckdb"
+    extract = [PYTHON, "-m", "extract", "run", "--quiet", "--lake", str(lake)]
+    _run([*extract, "--source", f"claude_code={FIXTURE}"], {})
+    _dbt_build(tmp_path, lake, warehouse, "duckdb", select=INCREMENTAL)
+    scanned = "select conversation_id, fingerprint from main.int_secret_findings_scanned"
+    assert len(query(warehouse, scanned)) == 4
+    # a mark that only a scan of the conversation again would overwrite
+    _execute(warehouse, "update main.int_secret_findings_scanned set fingerprint = 'unscanned'")
+
+    # a second conversation with the same secrets (another day, another prompt: no duplicate of
+    # the first) lands: the re-run scans it alone
+    second_copy = _session_copy(
+        tmp_path / "second",
+        SECOND,
+        "q",
+        (("2026-02-03T10:", "2026-02-04T11:"), ("Deploy café", "Ship café")),
+    )
+    _run([*extract, "--source", f"claude_code={second_copy}"], {})
+    _dbt_build(tmp_path, lake, warehouse, "duckdb", select=INCREMENTAL)
+    leaky, second = _conversation_of(warehouse, LEAKY), _conversation_of(warehouse, SECOND)
+    rows = query(warehouse, scanned)
+    assert sorted(f for c, f in rows if c == leaky) == ["unscanned"] * 4
+    assert len([f for c, f in rows if c == second and f != "unscanned"]) == 4
+
+    # the patterns of the last complete scan were others: nothing new, and every text is scanned
+    _execute(
+        warehouse,
+        "update main.int_secret_patterns_scanned set patterns_fingerprint = 'older patterns'",
+    )
+    _dbt_build(tmp_path, lake, warehouse, "duckdb", select=INCREMENTAL)
+    assert [f for _, f in query(warehouse, scanned) if f == "unscanned"] == []
+    marker = "select patterns_fingerprint from main.int_secret_patterns_scanned"
+    assert query(warehouse, marker) != [("older patterns",)]
+
+    scratch = tmp_path / "scratch.duckdb"
+    _dbt_build(tmp_path, lake, scratch, "duckdb", select=INCREMENTAL)
+    mart = f"select {COLUMNS} from main.secret_findings order by finding_id"
+    assert query(warehouse, mart) == query(scratch, mart)
+    assert len(query(warehouse, mart)) == 8
 
 
 # ------------------------------------------------------------------------------------------------

@@ -124,3 +124,51 @@
         ))
     ) as {{ alias }} (match_index, match_position, match_length, match_text)
 {%- endmacro %}
+
+
+{#- Incremental secret scanning (int_secret_findings_scanned). A re-run scans the texts of the
+    conversations int_conversations_changed lists, unless the patterns changed since the last
+    complete scan: then it scans everything again. The last complete scan's patterns are the
+    fingerprint int_secret_patterns_scanned holds (built after the scan, read here without ref, as
+    lake_scopes_built_relation does). -#}
+
+{# SQL: one row, the fingerprint (a hash) of every kind and pattern of the seed secret_patterns #}
+{% macro secret_patterns_fingerprint_sql() -%}
+    select
+        {{ dbt.hash(listagg_ordered(
+            dbt.concat(["kind", "':'", "pattern"]), "' '", ["kind", "pattern"]
+        )) }} as patterns_fingerprint
+    from {{ ref('secret_patterns') }}
+{%- endmacro %}
+
+
+{# True in an incremental run of the scan when the patterns differ from the last complete scan's,
+   or no complete scan is recorded #}
+{% macro secret_patterns_changed() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set scanned = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='int_secret_patterns_scanned'
+    ) -%}
+    {%- if scanned is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set current = run_query(secret_patterns_fingerprint_sql()).columns[0].values() | list -%}
+    {%- set previous = run_query(
+        'select patterns_fingerprint from ' ~ scanned
+    ).columns[0].values() | list -%}
+    {{ return(current != previous) }}
+{%- endmacro %}
+
+
+{# The where-clause of the texts a scan reads, and of the rows it replaces: the changed
+   conversations in an incremental run, every one when built from scratch or when the patterns
+   changed #}
+{% macro secret_scan_filter(column='conversation_id') -%}
+    {%- if is_incremental() and not secret_patterns_changed() -%}
+    {{ column }} in (select conversation_id from {{ ref('int_conversations_changed') }})
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}

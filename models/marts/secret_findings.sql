@@ -2,184 +2,45 @@
     content_text), a tool call's input (tool_calls.tool_input) or its output
     (tool_calls.tool_output), for every pattern of the seed secret_patterns and every match of it.
     Where and what kind, never the secret: its position and length in that column, and a short
-    fingerprint so that repeats of one secret can be counted. -#}
+    fingerprint so that repeats of one secret can be counted. The scan itself is incremental
+    (int_secret_findings_scanned); this keeps the findings of the conversations deduplication
+    lists, the ones messages and tool_calls hold. -#}
+
+-- after the scan's record of its patterns, so that a build of +secret_findings records them
+-- depends_on: {{ ref('int_secret_patterns_scanned') }}
 
 with
 
-patterns as (
+findings as (
 
-    select * from {{ ref('secret_patterns') }}
-
-),
-
-messages as (
-
-    select * from {{ ref('messages') }}
+    select * from {{ ref('int_secret_findings_scanned') }}
 
 ),
 
-tool_calls as (
+listed as (
 
-    select * from {{ ref('tool_calls') }}
-
-),
-
-texts as (
-
-    select
-        platform,
-        conversation_id,
-        message_id,
-        cast(null as {{ dbt.type_string() }}) as tool_call_id,
-        'message_text' as text_location,
-        content_text as searched_text
-    from messages
-    where content_text is not null
-
-    union all
-
-    select
-        platform,
-        conversation_id,
-        message_id,
-        tool_call_id,
-        'tool_input' as text_location,
-        tool_input as searched_text
-    from tool_calls
-    where tool_input is not null
-
-    union all
-
-    select
-        platform,
-        conversation_id,
-        result_message_id as message_id,
-        tool_call_id,
-        'tool_output' as text_location,
-        tool_output as searched_text
-    from tool_calls
-    where tool_output is not null
-
-),
-
--- The patterns are data (rows of the seed), and DuckDB compiles a regular expression that is not
--- a constant again for every row it tests. So the texts are first joined into a few large chunks
--- (the texts of a bucket, joined by spaces: a match in a text is a match in its chunk) and tried
--- with all the patterns at once, then each pattern on the chunks that matched, and only then on
--- the texts of those chunks one by one.
-bucketed as (
-
-    select
-        *,
-        {%- set text_key = ["text_location", "'|'", "message_id", "'|'", "coalesce(tool_call_id, '')"] %}
-        substr({{ dbt.hash(dbt.concat(text_key)) }}, 1, 2) as bucket
-    from texts
-
-),
-
-chunks as (
-
-    select
-        bucket,
-        {{ dbt.listagg('searched_text', "' '") }} as chunk_text
-    from bucketed
-    group by 1
-
-),
-
-any_pattern as (
-
-    select {{ dbt.listagg(dbt.concat(["'(?:'", "pattern", "')'"]), "'|'") }} as pattern
-    from patterns
-
-),
-
-hit_chunks as (
-
-    select chunks.*
-    from chunks
-    cross join any_pattern
-    where {{ secret_found('chunks.chunk_text', 'any_pattern.pattern') }}
-
-),
-
-chunk_candidates as (
-
-    select
-        hit_chunks.bucket,
-        patterns.kind,
-        patterns.pattern
-    from hit_chunks
-    cross join patterns
-    where {{ secret_found('hit_chunks.chunk_text', 'patterns.pattern') }}
-
-),
-
-candidates as (
-
-    select
-        bucketed.*,
-        chunk_candidates.kind,
-        chunk_candidates.pattern
-    from bucketed
-    inner join chunk_candidates
-        on bucketed.bucket = chunk_candidates.bucket
-    where {{ secret_found('bucketed.searched_text', 'chunk_candidates.pattern') }}
-
-),
-
-matches as (
-
-    select
-        candidates.platform,
-        candidates.conversation_id,
-        candidates.message_id,
-        candidates.tool_call_id,
-        candidates.text_location,
-        candidates.kind,
-        found.match_position,
-        found.match_length,
-        {{ sha256_hex('found.match_text') }} as match_sha256
-    from candidates
-    cross join lateral {{ secret_matches('candidates.searched_text', 'candidates.pattern', 'found') }}
-
-),
-
--- the id does not use the position: a tool input is JSON text whose object keys DuckDB keeps in
--- the platform's order and PostgreSQL sorts (jsonb), so the same secret can sit at another offset;
--- the n-th occurrence of one secret in one text is the same finding on every adapter
-numbered as (
-
-    select
-        *,
-        row_number() over (
-            partition by text_location, message_id, tool_call_id, kind, match_sha256
-            order by match_position
-        ) as occurrence
-    from matches
+    select * from {{ ref('int_conversations_deduplicated') }}
+    where is_listed
 
 ),
 
 final as (
 
     select
-        cast(
-            {{ deterministic_id(
-                ['text_location', 'message_id', 'tool_call_id', 'kind', 'match_sha256', 'occurrence']
-            ) }}
-            as {{ dbt.type_string() }}
-        ) as finding_id,
-        cast(platform as {{ dbt.type_string() }}) as platform,
-        cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
-        cast(message_id as {{ dbt.type_string() }}) as message_id,
-        cast(tool_call_id as {{ dbt.type_string() }}) as tool_call_id,
-        cast(text_location as {{ dbt.type_string() }}) as location, -- noqa: RF04
-        cast(kind as {{ dbt.type_string() }}) as kind,
-        cast(match_position as {{ dbt.type_int() }}) as position, -- noqa: RF04
-        cast(match_length as {{ dbt.type_int() }}) as match_length,
-        cast(substr(match_sha256, 1, 8) as {{ dbt.type_string() }}) as fingerprint,
+        findings.finding_id,
+        cast(listed.platform as {{ dbt.type_string() }}) as platform,
+        findings.conversation_id,
+        findings.message_id,
+        findings.tool_call_id,
+        findings.text_location as location, -- noqa: RF04
+        findings.kind,
+        findings.match_position as position, -- noqa: RF04
+        findings.match_length,
+        findings.fingerprint,
         {{ schema_version() }} as schema_version
-    from numbered
+    from findings
+    inner join listed
+        on findings.conversation_id = listed.conversation_id
 
 )
 

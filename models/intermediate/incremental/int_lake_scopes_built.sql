@@ -12,6 +12,7 @@
 -- depends_on: {{ ref('conversation_versions') }}
 -- depends_on: {{ ref('duplicates') }}
 -- depends_on: {{ ref('dead_letter_records') }}
+-- depends_on: {{ ref('int_secret_findings_scanned') }}
 
 {{ config(materialized='table') }}
 
