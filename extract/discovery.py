@@ -18,6 +18,25 @@ class SourceFile:
     uri: str  # resolved real path: the file's identity (source_uri)
 
 
+class RealPaths:
+    """``os.path.realpath`` for many files of few folders. realpath checks every component of a
+    path (an lstat each): for the files of one folder only the folder's real path is needed, once,
+    and the file's own name, unless the file itself is a symlink."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def resolve(self, path: Path | str) -> str:
+        text = os.fspath(path)
+        if os.path.islink(text):
+            return os.path.realpath(text)
+        folder, name = os.path.split(os.path.abspath(text))
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
+
+
 def discover_sources(
     platform: Platform,
     roots: Iterable[Path],
@@ -32,6 +51,7 @@ def discover_sources(
     """
     seen: set[str] = set()
     out: list[SourceFile] = []
+    real_paths = RealPaths()
 
     def on_error(path: Path, exc: OSError) -> None:
         errors.append(RunError(platform.name, str(path), exc.strerror or str(exc)))
@@ -48,7 +68,7 @@ def discover_sources(
                 errors.append(RunError(platform.name, str(root), "source path not found"))
             continue
         for path in platform.discover(root, on_error=on_error):
-            uri = os.path.realpath(path)
+            uri = real_paths.resolve(path)
             if uri in seen:
                 continue
             seen.add(uri)

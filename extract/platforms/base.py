@@ -199,10 +199,11 @@ class Platform(ABC):
             yield root
             return
         seen_dirs: set[str] = set()
-        stack = [root]
+        # each folder with its real path: a subfolder that is not a symlink is its parent's real
+        # path and its name (no realpath, which checks every component of the path, per folder)
+        stack = [(root, os.path.realpath(root))]
         while stack:
-            folder = stack.pop()
-            real = os.path.realpath(folder)
+            folder, real = stack.pop()
             if real in seen_dirs:
                 continue
             seen_dirs.add(real)
@@ -213,12 +214,19 @@ class Platform(ABC):
                 if on_error is not None:
                     on_error(folder, exc)
                 continue
-            subdirs: list[Path] = []
+            subdirs: list[tuple[Path, str]] = []
             for entry in entries:
                 path = Path(entry.path)
                 try:
                     if entry.is_dir():
-                        subdirs.append(path)
+                        subdirs.append(
+                            (
+                                path,
+                                os.path.realpath(path)
+                                if entry.is_symlink()
+                                else os.path.join(real, entry.name),
+                            )
+                        )
                     elif entry.is_file() and self.file_format(path) is not None:
                         yield path
                 except OSError as exc:
