@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from extract.discovery import discover_sources
+from extract.discovery import RealPaths, discover_sources
 from extract.platforms import REGISTRY
 from extract.progress import RunError
 
@@ -94,6 +94,26 @@ def test_symlinks_are_deduplicated_by_real_path(tmp_path: Path) -> None:
     uris = [f.uri for f in files]
     assert len(uris) == len(set(uris)) == 4
     assert os.path.realpath(session) in uris
+
+
+def test_real_paths_agree_with_realpath(tmp_path: Path) -> None:
+    """Resolved once per folder, the same as os.path.realpath: through a symlinked folder, for a
+    symlinked file, and for a relative path."""
+    real = tmp_path / "real" / "sub"
+    real.mkdir(parents=True)
+    (real / "a.jsonl").write_text("{}\n")
+    (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    (real / "link.jsonl").symlink_to(real / "a.jsonl")
+    paths = [
+        tmp_path / "alias" / "sub" / "a.jsonl",
+        tmp_path / "alias" / "sub" / "link.jsonl",
+        real / "a.jsonl",
+        real / "missing.jsonl",
+        Path(os.path.relpath(real / "a.jsonl")),
+    ]
+    resolver = RealPaths()
+    assert [resolver.resolve(p) for p in paths] == [os.path.realpath(p) for p in paths]
+    assert resolver.resolve(paths[1]) == str((real / "a.jsonl").resolve())
 
 
 def test_explicit_file_and_folder(tmp_path: Path) -> None:
