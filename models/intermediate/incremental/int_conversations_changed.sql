@@ -4,13 +4,18 @@
     one of them through a shared message id (a resumed session's copies), API response id or tool
     call id, followed to the end: the conversation-level models partition by those ids, so a
     conversation that shares one with a changed conversation is recomputed with it. Empty where
-    every model is rebuilt whole (Spark). -#}
+    every model is rebuilt whole (Spark), and when no scope changed. -#}
 
 {{ config(materialized='table') }}
 
 {%- set built = lake_scopes_built_relation() %}
 
-{%- if builds_incrementally() %}
+{#- nothing changed (known at run time: base_lake__scopes is built first): no walk over every
+    message's ids -#}
+{%- set nothing_changed = execute and flags.WHICH in ('run', 'build')
+    and builds_incrementally() and load_relation(ref('base_lake__scopes')) is not none
+    and lake_changed_platforms() | length == 0 %}
+{%- if builds_incrementally() and not nothing_changed %}
 
 with recursive
 
