@@ -215,6 +215,16 @@ class Lake:
                     message += f" (gave up after {failures} attempts)"
                 raise LakeError(message) from exc
 
+    def remove(self, path: str) -> None:
+        """Delete the file at ``path`` (a full path, as list_parquet gives it); one that is gone
+        already is fine."""
+
+        def rm() -> None:
+            if self.fs.exists(path):
+                self.fs.rm(path)
+
+        self._retrying(f"cannot delete {path}", rm)
+
     def exists(self, rel: str) -> bool:
         path = self.path(rel)
         return bool(self._retrying(f"cannot read {path}", lambda: self.fs.exists(path)))

@@ -33,7 +33,14 @@ from extract.reading import (
     read_file,
 )
 from extract.schema import RAW_SCHEMA, TIMESTAMP
-from extract.state import STATE_DIR, FileState, StateKey, load_states, states_table
+from extract.state import (
+    STATE_DIR,
+    FileState,
+    StateKey,
+    compact_states,
+    load_states,
+    states_table,
+)
 
 MAX_ROWS = DEFAULT_BATCH_SIZE
 # A flush writes at most this much record text (and at most the batch size in rows): with
@@ -453,6 +460,12 @@ def run_extract(
     except LakeError as exc:
         lake_failed = True
         summary.errors.append(RunError("-", lake.uri, str(exc)))
+    if not lake_failed:
+        try:
+            with stopwatch.stage("load"):
+                compact_states(lake, summary.run_id)
+        except LakeError as exc:  # the state files stay as they were: still whole, only many
+            summary.errors.append(RunError("-", lake.uri, str(exc)))
     summary.metrics = stopwatch.finish()
     summary.metrics.cpu_seconds += runner.worker_cpu_seconds
     summary.finish(utc_now(), lake_failed=lake_failed)

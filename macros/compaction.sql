@@ -9,7 +9,9 @@
     whose rows were all deleted is still dropped at the checkpoint, the rest keep their deleted
     rows until enough of them are. compact_incremental_tables (on-run-end) then rewrites an
     incremental table the invocation built once deleted rows make up more than
-    var('compaction_deleted_fraction') of its stored rows: its live rows are copied into a new
+    var('compaction_deleted_fraction') of its stored rows, and at least
+    var('compaction_min_deleted_rows') (a DuckDB row group, 122,880: fewer cost nothing worth a
+    rewrite, and a small table would be rewritten on every build): its live rows are copied into a new
     table of the same definition, which replaces it in one transaction (compact_table_sql). A rare
     rewrite of one table replaces a rewrite of every table on every build. Other adapters: nothing to do
     (PostgreSQL autovacuums; Spark rebuilds its tables). -#}
@@ -44,6 +46,7 @@
 {%- endmacro %}
 {% macro duckdb__compact_incremental_tables(results) -%}
     {%- set limit = var('compaction_deleted_fraction') | float -%}
+    {%- set minimum = var('compaction_min_deleted_rows') | int -%}
     {%- if execute and results -%}
         {%- for result in results
             if result.node.resource_type == 'model'
@@ -65,7 +68,8 @@
                 {%- if counts | length == 1 -%}
                     {%- set live = counts[0][0] -%}
                     {%- set stored = counts[0][1] -%}
-                    {%- if stored > 0 and (stored - live) / stored > limit -%}
+                    {%- if stored > 0 and (stored - live) / stored > limit
+                        and stored - live >= minimum -%}
                         {{ log(
                             'compacting ' ~ relation.identifier ~ ': ' ~ (stored - live)
                             ~ ' of its ' ~ stored ~ ' stored rows are deleted', info=true

@@ -213,6 +213,63 @@ def test_batches_flush_with_state_per_flush(tmp_path: Path) -> None:
     assert [r["record_ordinal"] for r in rows(lake)] == list(range(1, 9))
 
 
+def test_many_state_files_are_compacted_into_one(tmp_path: Path, monkeypatch) -> None:
+    """Past COMPACT_AFTER_FILES state files, the run ends by writing the latest state of every
+    file as one: the next run reads one file and lands only what is new, as before."""
+    from extract import state
+
+    monkeypatch.setattr(state, "COMPACT_AFTER_FILES", 2)
+    lake, src, other = tmp_path / "lake", tmp_path / "s.jsonl", tmp_path / "t.jsonl"
+    src.write_bytes(b"".join(cc_line(i) + b"\n" for i in range(1, 8)))
+    other.write_bytes(cc_line(20) + b"\n")
+    # one flush (one state file) per 3 rows: 3 state files, then one compacted file
+    summary = run_extract(
+        lake_uri=str(lake), sources={"claude_code": [src, other]}, max_rows=3, workers=WORKERS
+    )
+    assert summary.status == "ok" and summary.totals.rows_landed == 8
+    state_files = sorted((lake / "_state" / "files").glob("*.parquet"))
+    assert [f.name for f in state_files] == [f"{summary.run_id}-compacted.parquet"]
+    table = pq.read_table(state_files[0])
+    before = {
+        (r["source_uri"], r["lines_consumed"])
+        for r in table.select(["source_uri", "lines_consumed"]).to_pylist()
+    }
+    assert before == {(os.path.realpath(src), 7), (os.path.realpath(other), 1)}
+    with src.open("ab") as f:
+        f.write(cc_line(8) + b"\n")
+    again = run_extract(lake_uri=str(lake), sources={"claude_code": [src, other]}, workers=WORKERS)
+    assert (again.totals.rows_landed, again.totals.unchanged) == (1, 1)
+    assert [
+        r["record_ordinal"] for r in rows(lake) if r["source_uri"] == os.path.realpath(src)
+    ] == list(range(1, 9))
+
+
+def test_crash_between_compacted_state_and_deletes_loses_nothing(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The compacted state file is written before the files it replaces are deleted: a run that
+    stops in between leaves both, and the next run reads the same state from them."""
+    from extract import lake as lake_module
+    from extract import state
+
+    monkeypatch.setattr(state, "COMPACT_AFTER_FILES", 1)
+    lake, src = tmp_path / "lake", tmp_path / "s.jsonl"
+    src.write_bytes(b"".join(cc_line(i) + b"\n" for i in range(1, 5)))
+
+    def no_delete(self, path):
+        raise lake_module.LakeError(f"cannot delete {path}: simulated crash")
+
+    monkeypatch.setattr(lake_module.Lake, "remove", no_delete)
+    first = land(lake, src, max_rows=2)
+    assert first.totals.rows_landed == 4
+    assert any("simulated crash" in e.message for e in first.errors)
+    names = sorted(f.name for f in (lake / "_state" / "files").glob("*.parquet"))
+    assert f"{first.run_id}-compacted.parquet" in names and len(names) > 2  # and the flushes
+    second = land(lake, src)
+    assert (second.totals.rows_landed, second.totals.unchanged) == (0, 1)
+    assert len(rows(lake)) == 4
+
+
 def test_crash_between_raw_and_state_relands_and_never_loses(tmp_path: Path, monkeypatch) -> None:
     lake, src = tmp_path / "lake", tmp_path / "s.jsonl"
     src.write_bytes(cc_line(1) + b"\n")

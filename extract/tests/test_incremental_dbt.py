@@ -249,7 +249,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     _land_more(sources)
     _extract(lake, sources)
     # every table with a deleted row is compacted after this build (macros/compaction.sql)
-    log = _build(work, lake, warehouse, "--vars", "{compaction_deleted_fraction: 0}")
+    log = _build(
+        work,
+        lake,
+        warehouse,
+        "--vars",
+        "{compaction_deleted_fraction: 0, compaction_min_deleted_rows: 1}",
+    )
     compacted = sorted(re.findall(r"compacting (\w+): \d+ of its \d+ stored rows", log))
     stored = {
         table: query(
