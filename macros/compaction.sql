@@ -7,14 +7,14 @@
 
     So on DuckDB the build turns vacuuming off (configure_warehouse, on-run-start): a row group
     whose rows were all deleted is still dropped at the checkpoint, the rest keep their deleted
-    rows until enough of them are. compact_incremental_tables (on-run-end) then rewrites an
-    incremental table the invocation built once deleted rows make up more than
-    var('compaction_deleted_fraction') of its stored rows, and at least
-    var('compaction_min_deleted_rows') (a DuckDB row group, 122,880: fewer cost nothing worth a
-    rewrite, and a small table would be rewritten on every build): its live rows are copied into a new
-    table of the same definition, which replaces it in one transaction (compact_table_sql). A rare
-    rewrite of one table replaces a rewrite of every table on every build. Other adapters: nothing to do
-    (PostgreSQL autovacuums; Spark rebuilds its tables). -#}
+    rows. compact_incremental_tables (on-run-end) then rewrites an incremental table the
+    invocation built once its deleted rows make up more than var('compaction_deleted_fraction')
+    of its stored rows and number at least var('compaction_min_deleted_rows') (a DuckDB row
+    group, 122,880: fewer are not worth a rewrite, and a small table would be rewritten on every
+    build). Its rows are copied into a new table of the same definition, which replaces it in
+    one transaction (compact_table_sql). A rare rewrite of one table replaces a rewrite of every
+    table on every build. Other adapters have nothing to do (PostgreSQL autovacuums; Spark
+    rebuilds its tables). -#}
 
 {% macro configure_warehouse() -%}
     {{ return(adapter.dispatch('configure_warehouse', 'ai_conversations')()) }}
@@ -97,7 +97,9 @@
     {%- set columns = run_query(
         'select column_name, comment from duckdb_columns() where comment is not null and ' ~ where
     ).rows -%}
-    {%- set building = relation.incorporate(path={'identifier': relation.identifier ~ '__compacting'}) -%}
+    {%- set building = relation.incorporate(
+        path={'identifier': relation.identifier ~ '__compacting'}
+    ) -%}
     {%- set definition = table[0].split('(', 1)[1] -%}
     begin transaction;
     drop table if exists {{ building }};
@@ -109,7 +111,8 @@
     comment on table {{ relation }} is '{{ table[1] | replace("'", "''") }}';
     {%- endif %}
     {%- for column in columns %}
-    comment on column {{ relation }}.{{ adapter.quote(column[0]) }} is '{{ column[1] | replace("'", "''") }}';
+    comment on column {{ relation }}.{{ adapter.quote(column[0]) }}
+        is '{{ column[1] | replace("'", "''") }}';
     {%- endfor %}
     commit
 {%- endmacro %}

@@ -3,8 +3,9 @@
     (int_message_contents_aggregated.content_text, which messages.content_text is), a tool call's
     input or output (int_tool_calls_paired), for every pattern of the seed secret_patterns and
     every match of it. Incremental: a re-run scans only the changed conversations' texts, unless
-    the patterns changed (secret_scan_filter). Where and what kind, never the secret: its position
-    and length in that text, and a short fingerprint so that repeats of one secret can be counted. -#}
+    the patterns changed (secret_scan_filter). Where and what kind, never the secret: its
+    position and length in that text, and a short fingerprint so that repeats of one secret can
+    be counted. -#}
 
 -- depends_on: {{ ref('int_conversations_changed') }}
 {{ config(
