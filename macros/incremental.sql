@@ -197,7 +197,7 @@
     `character varying` columns, the query's casts give `text`), so they append, and a contract
     column the existing table lacks stops the build here instead, asking for --full-refresh (an
     appended column would be null on every conversation that did not change). -#}
-{% macro incremental_by_conversation(column='conversation_id', listed=false) -%}
+{% macro incremental_by_conversation(column='conversation_id', listed=false, scope=none) -%}
     {%- set changed = ref('int_conversations_changed') -%}
     {%- if listed -%}
         {%- set deduplicated = ref('int_conversations_deduplicated') -%}
@@ -206,7 +206,7 @@
         materialized=incremental_materialization(),
         incremental_strategy='replace_where',
         on_schema_change='append_new_columns' if listed else 'fail',
-        replace_scope='listed_conversation' if listed else 'conversation',
+        replace_scope=scope or ('listed_conversation' if listed else 'conversation'),
         replace_columns=[column]
     ) }}
     {%- if listed and execute and flags.WHICH in ('run', 'build') and is_incremental() -%}

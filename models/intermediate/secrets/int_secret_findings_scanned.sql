@@ -7,14 +7,7 @@
     position and length in that text, and a short fingerprint so that repeats of one secret can
     be counted. -#}
 
--- depends_on: {{ ref('int_conversations_changed') }}
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='replace_where',
-    on_schema_change='fail',
-    replace_scope='secret_scan',
-    replace_columns=['conversation_id']
-) }}
+{{ incremental_by_conversation(scope='secret_scan') }}
 
 with
 
