@@ -100,15 +100,16 @@
     {{ return(adapter.dispatch('json_type', 'ai_conversations')(column, path)) }}
 {%- endmacro %}
 {% macro default__json_type(column, path) -%}{{ _not_implemented('json_type') }}{%- endmacro %}
+{#- DuckDB: json_type is called once. A `case json_type(...) when ... end` repeats its operand in
+    every branch, and inside another CASE (a guarded parse) DuckDB cannot share the repeats: each
+    one parsed the whole document again (at 1 GB, 8.8 s of CPU for Claude Code's lines, against
+    2.8 s with one call). -#}
 {% macro duckdb__json_type(column, path) -%}
-    case lower(json_type({{ column }}, {{ _json_path_duckdb(path) }}))
-        when 'varchar' then 'string'
-        when 'bigint' then 'number'
-        when 'ubigint' then 'number'
-        when 'double' then 'number'
-        when 'hugeint' then 'number'
-        else lower(json_type({{ column }}, {{ _json_path_duckdb(path) }}))
-    end
+    regexp_replace(
+        regexp_replace(lower(json_type({{ column }}, {{ _json_path_duckdb(path) }})), '^varchar$', 'string'),
+        '^(u?bigint|double|hugeint)$',
+        'number'
+    )
 {%- endmacro %}
 {% macro postgres__json_type(column, path) -%}
     jsonb_typeof(({{ column }})::jsonb #> {{ _json_path_postgres(path) }})
