@@ -23,7 +23,7 @@ array_blocks as (
         session_lines.record_locator,
         block.element_index as block_index,
         block.element_json as original_json
-    from {{ json_elements_from('session_lines', 'session_lines.record_json', ['message', 'content'], 'block') }}
+    from {{ json_elements_from('session_lines', 'session_lines.message_content_json', [], 'block') }}
 
 ),
 
@@ -36,7 +36,7 @@ string_blocks as (
         source_uri,
         record_locator,
         0 as block_index,
-        {{ content_block('text', {'text': json_text('record_json', ['message', 'content'])}) }}
+        {{ content_block('text', {'text': json_text('message_content_json', [])}) }}
             as original_json
     from session_lines
     where message_content_type = 'string'

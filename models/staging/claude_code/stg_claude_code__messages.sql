@@ -35,7 +35,7 @@ renamed as (
                 line_type = 'user'
                 and message_content_type = 'array'
                 and {{ regex_full_match(
-                    json_array_join_key('record_json', ['message', 'content'], 'type', "','"),
+                    json_array_join_key('message_content_json', [], 'type', "','"),
                     '(tool_result,?)+'
                 ) }}
                 then 'tool_result'

@@ -152,8 +152,7 @@ parsed as (
         {{ to_utc_timestamp('j_timestamp') }} as occurred_at,
         extracted_at,
 
-        ---------- the record
-        record_json,
+        ---------- why the record is not usable
         case
             when not is_valid_json then 'invalid JSON: the record does not parse'
             when json_root_type != 'object'

@@ -31,9 +31,9 @@ renamed as (
             when line_type = 'custom-title' then custom_title
             when line_type = 'ai-title' then ai_title
             when message_content_type = 'string'
-                then {{ json_text('record_json', ['message', 'content']) }}
+                then {{ json_text('message_content_json', []) }}
             when message_content_type = 'array'
-                then {{ json_array_join_key('record_json', ['message', 'content'], 'text', "chr(10)") }}
+                then {{ json_array_join_key('message_content_json', [], 'text', "chr(10)") }}
             else summary_text
         end as summary_text,
         case
