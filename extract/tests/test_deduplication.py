@@ -34,7 +34,6 @@ from typing import Any
 
 import pytest
 
-from extract.platforms import REGISTRY
 from extract.tests.test_end_to_end import (
     DBT,
     EXCLUDE_TESTS,
@@ -43,6 +42,7 @@ from extract.tests.test_end_to_end import (
     Pipeline,
     _tail,
     daily_totals,
+    only_platforms,
     snapshot,
 )
 
@@ -241,11 +241,6 @@ def grow_x(path: Path) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-OTHER_PLATFORMS_STAGING = [
-    f"path:models/staging/{name}" for name in REGISTRY if name != "claude_code"
-]
-
-
 def dbt_build(
     work: Path,
     lake: Path,
@@ -274,10 +269,7 @@ def dbt_build(
         "--log-path",
         str(work / "logs"),
     ]
-    # the scenarios are Claude Code sessions only: the other platforms' staging is left out
-    # (their models would build empty tables; unified_platforms keeps the unions to Claude Code)
-    cmd += ["--vars", json.dumps({"unified_platforms": ["claude_code"], **(dbt_vars or {})})]
-    cmd += ["--exclude", *OTHER_PLATFORMS_STAGING]
+    cmd += only_platforms(("claude_code",), dbt_vars)  # the scenarios are Claude Code sessions
     if not with_tests:
         cmd += EXCLUDE_TESTS
     return subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)

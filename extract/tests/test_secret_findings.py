@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from extract.redact import find_secrets, load_patterns
-from extract.tests.test_end_to_end import DBT, PYTHON, REPO_ROOT, _tail, query
+from extract.tests.test_end_to_end import DBT, PYTHON, REPO_ROOT, _tail, only_platforms, query
 from extract.tests.test_postgres import _server_env, monkeypatch_module, pg_database
 
 __all__ = ["monkeypatch_module", "pg_database"]  # fixtures, found here by pytest
@@ -89,6 +89,7 @@ def _dbt_build(
             "test",
             "--exclude-resource-type",
             "unit_test",
+            *only_platforms(("claude_code",)),  # every test here lands Claude Code files only
             "--target-path",
             str(work / f"target-{target}"),
             "--log-path",
