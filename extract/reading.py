@@ -40,9 +40,9 @@ from extract.splitting import (
     StreamedDocument,
     ZipSourceError,
     hash_prefix,
+    iter_gzip_jsonl,
     iter_zip_members,
     rewound,
-    split_gzip_jsonl,
     split_json_document,
 )
 from extract.state import FileState
@@ -332,11 +332,7 @@ class _FileReader:
                     **split_options,
                 )
             elif fmt.compression == "gzip":
-                try:
-                    pieces = split_gzip_jsonl(f)
-                except GzipSourceError as exc:
-                    done.errors.append(RunError(self.platform.name, task.src.uri, str(exc)))
-                    return
+                pieces = iter_gzip_jsonl(f)
             elif data is not None:
                 pieces = split_json_document(data, **split_options)
             else:
@@ -353,9 +349,9 @@ class _FileReader:
                     chunk = self.take_chunk()
                     if chunk is not None:
                         yield chunk
-        except (ZipSourceError, DocumentChanged) as exc:
+        except (ZipSourceError, GzipSourceError, DocumentChanged) as exc:
             # nothing of an unreadable archive has been yielded (it is read through first); a
-            # document rewritten while it was read keeps what it sent, and lands again next run
+            # file rewritten while it was read keeps what it sent, and lands again next run
             self.chunk = None
             done.errors.append(RunError(self.platform.name, task.src.uri, str(exc)))
             return

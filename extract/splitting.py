@@ -10,8 +10,9 @@
 * Zip archives: the members with a given file name, read in place (never extracted to disk),
   each split as a JSON document with locators prefixed by the member path; a large member is
   streamed out of the archive as a large document is.
-* Gzip-compressed JSONL: decompressed in memory and split into lines as JSONL is (the stream is
-  complete, so a last line without a terminator is a record too, whether or not it is JSON).
+* Gzip-compressed JSONL: decompressed (never to disk) and split into lines as JSONL is (the
+  stream is complete, so a last line without a terminator is a record too, whether or not it is
+  JSON); checked whole first, then streamed one line at a time.
 """
 
 from __future__ import annotations
@@ -581,32 +582,47 @@ class GzipSourceError(ValueError):
 
 
 def split_gzip_jsonl(f: BinaryIO, chunk_size: int = 1 << 20) -> list[Piece]:
+    """Every record of ``iter_gzip_jsonl`` as a list (all in memory at once)."""
+    return list(iter_gzip_jsonl(f, chunk_size))
+
+
+def iter_gzip_jsonl(f: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[Piece]:
     """Decompress the gzip file ``f`` (every member of a multi-member stream) and split it into
     JSONL records: one per physical line of the decompressed text, locator ``line:<n>``
-    (1-based, blank lines counted but not records, ``\r\n`` stripped). The whole stream is
-    decompressed before anything is returned, so a truncated or corrupt file yields no records.
-    Raises ``GzipSourceError`` when ``f`` is not a complete gzip stream.
+    (1-based, blank lines counted but not records, ``\r\n`` stripped).
+
+    The whole stream is decompressed once, its bytes dropped, before the first record is
+    yielded, so a truncated or corrupt file yields no records; then again, one line at a time
+    (memory holds one chunk and one line, never the decompressed file).
+    Raises ``GzipSourceError`` when ``f`` is not a complete gzip stream (on the second pass only
+    if the file changed in between).
     """
-    pieces: list[Piece] = []
-    f.seek(0)
     try:
+        f.seek(0)
         with gzip.GzipFile(fileobj=f, mode="rb") as stream:
-            line_no = 0
-            while True:
-                line = stream.readline(chunk_size)
-                while line and not line.endswith(b"\n"):  # a line longer than one chunk
-                    more = stream.readline(chunk_size)
-                    if not more:
-                        break
-                    line += more
-                if not line:
-                    break
-                line_no += 1
-                body = line[:-1] if line.endswith(b"\n") else line
-                if body.endswith(b"\r"):
-                    body = body[:-1]
-                if body.strip():
-                    pieces.append(Piece(f"line:{line_no}", line_no, body))
+            while stream.read(chunk_size):
+                pass
+        f.seek(0)
+        with gzip.GzipFile(fileobj=f, mode="rb") as stream:
+            yield from _gzip_lines(stream, chunk_size)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise GzipSourceError(f"not a complete gzip file: {exc}") from exc
-    return pieces
+
+
+def _gzip_lines(stream: BinaryIO, chunk_size: int) -> Iterator[Piece]:
+    line_no = 0
+    while True:
+        line = stream.readline(chunk_size)
+        while line and not line.endswith(b"\n"):  # a line longer than one chunk
+            more = stream.readline(chunk_size)
+            if not more:
+                break
+            line += more
+        if not line:
+            return
+        line_no += 1
+        body = line[:-1] if line.endswith(b"\n") else line
+        if body.endswith(b"\r"):
+            body = body[:-1]
+        if body.strip():
+            yield Piece(f"line:{line_no}", line_no, body)
