@@ -454,3 +454,19 @@ def test_a_large_conversations_json_lands_streamed(tmp_path: Path, run_json: Any
 def _state(lake: Path) -> dict[str, Any]:
     (state,) = pq.read_table(lake / "_state" / "files").to_pylist()
     return state
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_document_nested_too_deep_to_parse_lands_whole(
+    tmp_path: Path, run_json: Any, size: str
+) -> None:
+    deep = b"[" + b"[" * 100_000 + b"]" * 100_000
+    pad = b"" if size == "small" else b' "' + b"x" * IN_MEMORY_DOCUMENT_BYTES + b'"'
+    doc = deep + b"," + pad + b"]" if pad else deep + b"]"
+    src = tmp_path / "export" / "conversations.json"
+    src.parent.mkdir()
+    src.write_bytes(doc)
+    summary = run_json("--platform", "chatgpt", "--source", f"chatgpt={src.parent}")
+    assert summary["platforms"]["chatgpt"]["rows_landed"] == 1
+    (row,) = [r for r in rows(tmp_path / "lake") if r["platform"] == "chatgpt"]
+    assert (row["record_locator"], row["raw_text"].encode()) == ("document", doc)
