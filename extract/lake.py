@@ -292,8 +292,10 @@ class Lake:
         for p in paths:
 
             def read(p: str = p) -> pa.Table:
+                # ParquetFile, not read_table: read_table imports pyarrow.dataset (about 15 MB
+                # of the extract process's memory) to read what is one file
                 with self.fs.open(p, "rb") as f:
-                    return pq.read_table(f)
+                    return pq.ParquetFile(f).read()
 
             tables.append(self._retrying(f"cannot read {p}", read))
         return tables

@@ -25,20 +25,25 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from extract.discovery import SourceFile
+from extract.document_stream import DOCUMENT_CHUNK_BYTES
 from extract.options import ExtractionOptions
 from extract.platforms.base import FileFormat
 from extract.progress import RunError
 from extract.redact import Redactor
 from extract.splitting import (
+    IN_MEMORY_DOCUMENT_BYTES,
     UNPARSED,
+    DocumentChanged,
     GzipSourceError,
     JsonlReader,
     Piece,
+    StreamedDocument,
     ZipSourceError,
     hash_prefix,
-    split_gzip_jsonl,
+    iter_gzip_jsonl,
+    iter_zip_members,
+    rewound,
     split_json_document,
-    split_zip_members,
 )
 from extract.state import FileState
 
@@ -56,6 +61,10 @@ class ReadConfig:
     options: ExtractionOptions = field(default_factory=ExtractionOptions)
     chunk_rows: int = CHUNK_ROWS
     chunk_bytes: int = CHUNK_BYTES
+    # a JSON document (or zip member) to split larger than this is streamed, read this much at
+    # a time (extract/splitting.py, StreamedDocument)
+    in_memory_document_bytes: int = IN_MEMORY_DOCUMENT_BYTES
+    document_chunk_bytes: int = DOCUMENT_CHUNK_BYTES
 
     @property
     def keep_state(self) -> bool:
@@ -276,6 +285,10 @@ class _FileReader:
         return _JsonlFile(self, reader, landed)
 
     def _json(self, f: BinaryIO) -> Iterator[Event]:
+        """A JSON document, zip archive or gzip file: unchanged when its SHA-256 is the one
+        landed, else split whole and landed again as a new version. A small document is read
+        into memory once; a large one (or an archive) is hashed in a first streaming pass, then,
+        when it must be split, streamed (``StreamedDocument``, ``iter_zip_members``)."""
         task, done, fmt, prev = self.task, self.done, self.task.fmt, self.task.prev
         split_options: dict[str, Any] = {
             "record_kind": fmt.record_kind,
@@ -283,16 +296,22 @@ class _FileReader:
             "array_record_kind": fmt.array_record_kind,
             "split_top_array": fmt.split_top_array,
         }
-        if fmt.zip_member is not None or fmt.compression is not None:
-            # an archive or a compressed file: hash it whole, decompress it in memory
+        splits = fmt.array_member is not None or fmt.split_top_array
+        data: bytes | None = None
+        if (
+            fmt.zip_member is not None
+            or fmt.compression is not None
+            or (splits and task.size > self.config.in_memory_document_bytes)
+        ):
             hasher, length = hash_prefix(f, task.size)
-            data = b""
         else:
             data = f.read()
             hasher, length = hashlib.sha256(data), len(data)
         done.bytes_read += length
         digest = hasher.hexdigest()
         pieces: Iterable[Piece]
+        document: StreamedDocument | None = None
+        landed = 0  # the records split (filtered ones too), counted as they go
         if prev is not None and prev.consumed_sha256 == digest and not self.config.options.full:
             category, version, pieces = "unchanged", prev.source_file_version, []
             landed = prev.records_landed
@@ -302,38 +321,45 @@ class _FileReader:
             if prev is not None and prev.consumed_sha256 == digest:  # --full, same bytes
                 category, version = "unchanged", prev.source_file_version
             if fmt.zip_member is not None:
-                try:
-                    pieces = split_zip_members(
-                        f,
-                        fmt.zip_member,
-                        on_refused=lambda reason: done.errors.append(
-                            RunError(self.platform.name, task.src.uri, reason)
-                        ),
-                        **split_options,
-                    )
-                except ZipSourceError as exc:
-                    done.errors.append(RunError(self.platform.name, task.src.uri, str(exc)))
-                    return
+                pieces = iter_zip_members(
+                    f,
+                    fmt.zip_member,
+                    on_refused=lambda reason: done.errors.append(
+                        RunError(self.platform.name, task.src.uri, reason)
+                    ),
+                    chunk_size=self.config.document_chunk_bytes,
+                    in_memory_bytes=self.config.in_memory_document_bytes,
+                    **split_options,
+                )
             elif fmt.compression == "gzip":
-                try:
-                    pieces = split_gzip_jsonl(f)
-                except GzipSourceError as exc:
-                    done.errors.append(RunError(self.platform.name, task.src.uri, str(exc)))
-                    return
-            else:
+                pieces = iter_gzip_jsonl(f)
+            elif data is not None:
                 pieces = split_json_document(data, **split_options)
+            else:
+                pieces = document = StreamedDocument(
+                    lambda: rewound(f), chunk_size=self.config.document_chunk_bytes, **split_options
+                )
             del data
-            landed = len(pieces)
         self.version, self.source_size = version, length
-        for piece in _consume(pieces):
-            self.add(piece)
-            if self.chunk_full:
-                chunk = self.take_chunk()
-                if chunk is not None:
-                    yield chunk
+        try:
+            for piece in _consume(pieces):
+                landed += 1
+                self.add(piece)
+                if self.chunk_full:
+                    chunk = self.take_chunk()
+                    if chunk is not None:
+                        yield chunk
+        except (ZipSourceError, GzipSourceError, DocumentChanged) as exc:
+            # nothing of an unreadable archive has been yielded (it is read through first); a
+            # file rewritten while it was read keeps what it sent, and lands again next run
+            self.chunk = None
+            done.errors.append(RunError(self.platform.name, task.src.uri, str(exc)))
+            return
         chunk = self.take_chunk()
         if chunk is not None:
             yield chunk
+        if document is not None and document.sha256 is not None:
+            digest, length = document.sha256, document.length  # the bytes split
         done.category = category
         done.state = FileState(
             platform=self.platform.name,

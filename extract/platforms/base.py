@@ -96,14 +96,15 @@ class FileFormat:
     ``splitter="json"``: a JSON document, incremental by whole-file checksum; one record of kind
     ``record_kind`` (locator ``document``), unless ``array_member`` names an array member of the
     top-level object (or ``split_top_array`` is set and the document is an array), in which
-    case each element is one record of kind ``array_record_kind``.
+    case each element is one record of kind ``array_record_kind`` (a large document is streamed:
+    extract/splitting.py, ``StreamedDocument``).
 
     ``zip_member``: the source file is a zip archive, read in place (never extracted); every
     member whose file name is ``zip_member`` (at any depth) is split as above, its locators
     prefixed with the member path (``<member>[<i>]``). Incremental by the whole archive's checksum.
 
     ``compression="gzip"`` (with ``splitter="jsonl"``): the file is gzip-compressed JSONL (e.g.
-    ``.jsonl.gz``), decompressed in memory (never to disk) and split into its lines (locators
+    ``.jsonl.gz``), decompressed as it is read (never to disk) and split into its lines (locators
     ``line:<n>`` of the decompressed text). Incremental by the whole compressed file's checksum, as
     a JSON document: a changed file lands again whole as a new version.
     """

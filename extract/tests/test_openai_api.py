@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extract.platforms import REGISTRY
-from extract.splitting import GzipSourceError, split_gzip_jsonl
+from extract.splitting import GzipSourceError, iter_gzip_jsonl, split_gzip_jsonl
 
 from .conftest import rows
 
@@ -150,6 +150,26 @@ def test_split_gzip_jsonl_rejects_truncated_and_foreign_files() -> None:
         split_gzip_jsonl(io.BytesIO(data[: len(data) // 2]))
     with pytest.raises(GzipSourceError):
         split_gzip_jsonl(io.BytesIO(b'{"a": 1}\n'))
+
+
+def test_a_truncated_gzip_yields_no_record_even_streamed() -> None:
+    data = _gz(b"".join(b'{"n": %d}\n' % i for i in range(5000)))
+    pieces = iter_gzip_jsonl(io.BytesIO(data[: len(data) - 20]), chunk_size=64)
+    with pytest.raises(GzipSourceError):
+        next(pieces)
+
+
+def test_gzip_lines_are_streamed_not_decompressed_whole() -> None:
+    """Once checked, the file is decompressed again as its lines are taken: after the first
+    line, only the first part of the compressed bytes has been read the second time."""
+    lines = [
+        b'{"n": %d, "pad": "%s"}' % (i, bytes(range(97, 123)) * (i % 7)) for i in range(20_000)
+    ]
+    f = io.BytesIO(_gz(b"\n".join(lines) + b"\n"))
+    pieces = iter_gzip_jsonl(f, chunk_size=64)
+    assert next(pieces).data == lines[0]
+    assert f.tell() < len(f.getvalue()) // 4
+    assert [p.data for p in pieces] == lines[1:]
 
 
 def test_jsonl_gz_lands_the_same_records_as_the_plain_file(tmp_path: Path, run_json) -> None:
