@@ -104,12 +104,24 @@ def test_real_paths_agree_with_realpath(tmp_path: Path) -> None:
     (real / "a.jsonl").write_text("{}\n")
     (tmp_path / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
     (real / "link.jsonl").symlink_to(real / "a.jsonl")
+    # a relative symlink to a folder that is reached through another symlink (a chain), and a
+    # symlinked folder below an ordinary one
+    (tmp_path / "chain").symlink_to("alias/sub", target_is_directory=True)
+    (real / "deeper").mkdir()
+    (real / "deeper" / "b.jsonl").write_text("{}\n")
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "to_deeper").symlink_to(real / "deeper", target_is_directory=True)
     paths = [
         tmp_path / "alias" / "sub" / "a.jsonl",
         tmp_path / "alias" / "sub" / "link.jsonl",
         real / "a.jsonl",
         real / "missing.jsonl",
         Path(os.path.relpath(real / "a.jsonl")),
+        tmp_path / "chain" / "a.jsonl",
+        tmp_path / "chain" / "deeper" / "b.jsonl",
+        tmp_path / "plain" / "to_deeper" / "b.jsonl",
+        tmp_path / "plain" / ".." / "alias" / "sub" / "deeper" / "b.jsonl",
+        tmp_path / "nowhere" / "c.jsonl",
     ]
     resolver = RealPaths()
     assert [resolver.resolve(p) for p in paths] == [os.path.realpath(p) for p in paths]
