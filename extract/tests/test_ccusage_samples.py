@@ -37,7 +37,7 @@ from typing import Any
 
 import pytest
 
-from extract.tests.test_end_to_end import DBT, REPO_ROOT, Pipeline, _tail
+from extract.tests.test_end_to_end import CLAUDE_CODE, DBT, REPO_ROOT, Pipeline, _tail
 
 SAMPLES = REPO_ROOT.parent / "shared" / "samples" / "claude_code"
 RECORDED = Path(__file__).parent / "data" / "ccusage_samples.json"
@@ -223,7 +223,7 @@ def _assert_same_rows(live: list[dict[str, Any]], kept: list[dict[str, Any]], co
 @pytest.fixture(scope="module")
 def samples_pipeline(config_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     work = tmp_path_factory.mktemp("ccusage")
-    p = Pipeline(work=work, lake=work / "lake", warehouse=work / "w.duckdb")
+    p = Pipeline(work=work, lake=work / "lake", warehouse=work / "w.duckdb", platforms=CLAUDE_CODE)
     p.extract(config_dir / "projects")
     p.build()
     return p

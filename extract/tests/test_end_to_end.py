@@ -27,6 +27,7 @@ EXAMPLES = REPO_ROOT / "examples" / "claude_code" / "projects"
 PYTHON = sys.executable
 DBT = str(Path(sys.executable).parent / "dbt")
 EXCLUDE_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+CLAUDE_CODE = ("claude_code",)  # Pipeline.extract lands Claude Code files only
 
 
 def only_platforms(platforms: tuple[str, ...], dbt_vars: dict[str, Any] | None = None) -> list[str]:
@@ -116,12 +117,21 @@ def run_extract(lake: Path, source: Path) -> None:
     )
 
 
-def run_dbt(work: Path, lake: Path, warehouse: Path, *, with_tests: bool = False) -> None:
+def run_dbt(
+    work: Path,
+    lake: Path,
+    warehouse: Path,
+    *,
+    with_tests: bool = False,
+    platforms: tuple[str, ...] | None = None,
+) -> None:
     """``dbt build`` from the repo root; target/logs go to ``work`` so parallel runs don't clash.
 
     Seeds and models only unless ``with_tests``: the data and unit tests run over the examples in
     `make test-dbt` and on both adapters in test_postgres; these end-to-end tests check the marts'
     values, and building without the 400-odd data tests makes each of them several times faster.
+    With ``platforms`` (a lake of those platforms only), the others' staging is left out
+    (``only_platforms``).
     """
     env = {
         **os.environ,
@@ -140,6 +150,7 @@ def run_dbt(work: Path, lake: Path, warehouse: Path, *, with_tests: bool = False
             "--log-path",
             str(work / "logs"),
             *([] if with_tests else EXCLUDE_TESTS),
+            *(only_platforms(platforms) if platforms else []),
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -172,6 +183,8 @@ class Pipeline:
     work: Path
     lake: Path
     warehouse: Path
+    # the platforms its lake holds, when they are known to be only these (run_dbt's ``platforms``)
+    platforms: tuple[str, ...] | None = None
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return query(self.warehouse, sql, params)
@@ -183,7 +196,7 @@ class Pipeline:
         run_extract(self.lake, source)
 
     def build(self) -> None:
-        run_dbt(self.work, self.lake, self.warehouse)
+        run_dbt(self.work, self.lake, self.warehouse, platforms=self.platforms)
 
 
 def daily_totals(p: Pipeline) -> dict[date, tuple[int, ...]]:
@@ -237,7 +250,7 @@ def conversation_id(p: Pipeline, session: str) -> str:
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     work = tmp_path_factory.mktemp("e2e")
-    p = Pipeline(work=work, lake=work / "lake", warehouse=work / "w.duckdb")
+    p = Pipeline(work=work, lake=work / "lake", warehouse=work / "w.duckdb", platforms=CLAUDE_CODE)
     p.extract(EXAMPLES)
     p.build()
     return p
@@ -565,7 +578,7 @@ def _appended_lines() -> tuple[bytes, dict[str, int]]:
 
 def test_incremental_and_idempotent(pipeline: Pipeline, tmp_path: Path) -> None:
     # Work on a copy of the module's lake and warehouse so the other tests keep the baseline.
-    p = Pipeline(work=tmp_path, lake=tmp_path / "lake", warehouse=tmp_path / "w.duckdb")
+    p = Pipeline(tmp_path, tmp_path / "lake", tmp_path / "w.duckdb", platforms=CLAUDE_CODE)
     shutil.copytree(pipeline.lake, p.lake)
     shutil.copy(pipeline.warehouse, p.warehouse)
     baseline = snapshot(p)
