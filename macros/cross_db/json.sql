@@ -16,6 +16,17 @@
     {%- endfor -%}'
 {%- endmacro %}
 
+{#- The JSON at path of a JSON text column, to cast or walk: the column itself for the empty path
+    (a cast of the text parses it once; json_extract would parse it, then the cast again: 351,035
+    Claude Code content blocks, 1.8 -> 1.1 s of CPU). -#}
+{% macro _json_at_duckdb(column, path) -%}
+    {%- if path | length == 0 -%}
+        {{ column }}
+    {%- else -%}
+        json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro _json_path_postgres(path) -%}
     '{ {{- path | map('string') | map('tojson') | join(',') -}} }'
 {%- endmacro %}
@@ -164,7 +175,7 @@
         from json_each(
             case
                 when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
-                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+                    then {{ _json_at_duckdb(column, path) }}
             end
         ) as je
     ) as {{ alias }}
@@ -350,7 +361,7 @@
         cast(
             case
                 when json_type({{ column }}, {{ _json_path_duckdb(path) }}) = 'ARRAY'
-                    then json_extract({{ column }}, {{ _json_path_duckdb(path) }})
+                    then {{ _json_at_duckdb(column, path) }}
             end as json []
         )
     {%- endset %}
