@@ -447,30 +447,6 @@ def check_zip_member(info: zipfile.ZipInfo) -> None:
         )
 
 
-def split_zip_members(
-    f: BinaryIO,
-    member_name: str,
-    *,
-    record_kind: str,
-    array_member: str | None = None,
-    array_record_kind: str | None = None,
-    split_top_array: bool = False,
-    on_refused: Callable[[str], None] | None = None,
-) -> list[Piece]:
-    """Every record of ``iter_zip_members`` as a list (all in memory at once)."""
-    return list(
-        iter_zip_members(
-            f,
-            member_name,
-            record_kind=record_kind,
-            array_member=array_member,
-            array_record_kind=array_record_kind,
-            split_top_array=split_top_array,
-            on_refused=on_refused,
-        )
-    )
-
-
 def iter_zip_members(
     f: BinaryIO,
     member_name: str,

@@ -26,9 +26,9 @@ from extract.splitting import (
     JsonlReader,
     Piece,
     ZipSourceError,
+    iter_zip_members,
     split_gzip_jsonl,
     split_json_document,
-    split_zip_members,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -78,7 +78,7 @@ def split(fmt: FileFormat, data: bytes) -> list[Piece]:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr(fmt.zip_member, data)
-        return split_zip_members(io.BytesIO(buf.getvalue()), fmt.zip_member, **options)
+        return list(iter_zip_members(io.BytesIO(buf.getvalue()), fmt.zip_member, **options))
     if fmt.compression == "gzip":
         return split_gzip_jsonl(io.BytesIO(data))
     if fmt.splitter == "jsonl":
