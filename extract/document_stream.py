@@ -173,12 +173,8 @@ def _object(
                 raise ValueError("unterminated object")
             window.value(keep_text=False)
             shape.others = shape.others or key != member
-        char = window.peek()
-        window.pos += 1
-        if char == "}":
+        if _closes(window, "}"):
             break
-        if char != ",":
-            raise ValueError("expected ',' or '}'")
     if shape.arrays == 0:
         raise ValueError(f"no array member {member!r}")
 
@@ -194,9 +190,17 @@ def _array(window: TextWindow, emit: bool) -> Iterator[tuple[str, Any]]:
         text, value = window.value(keep_text=emit)
         if emit:
             yield text, value
-        char = window.peek()
-        window.pos += 1
-        if char == "]":
+        if _closes(window, "]"):
             return
-        if char != ",":
-            raise ValueError("expected ',' or ']'")
+
+
+def _closes(window: TextWindow, close: str) -> bool:
+    """Consume what follows an item of an object or array: True at its closing ``close``, False
+    at a comma (another item follows); ValueError otherwise."""
+    char = window.peek()
+    window.pos += 1
+    if char == close:
+        return True
+    if char != ",":
+        raise ValueError(f"expected ',' or {close!r}")
+    return False
