@@ -267,6 +267,9 @@ class Bench:
             "peak_tree_rss_mb": round(m.peak_tree_rss_mb, 1),
             **self.node_seconds(target),
         }
+        results = target / "run_results.json"
+        if results.exists():  # kept per step, to profile a step afterwards
+            shutil.copyfile(results, self.work / f"{step}.run_results.json")
         self.steps[step] = row
         return row
 
