@@ -105,6 +105,33 @@
 {%- endmacro %}
 
 
+{#- True when a table model rebuilt whole on every build can keep what it holds instead: a run or
+    build that builds incrementally (not a --full-refresh, not Spark) in which no scope of the lake
+    changed since the last complete build (base_lake__scopes), of a model that exists already. Its
+    inputs are then what they were at that build, which built it: int_lake_scopes_built records
+    a build only when every model marked here ran (the mark is the config
+    `keep_while_lake_unchanged`), and it depends on each of them, so one that failed records
+    nothing either. As for every incremental model, a seed or var change needs a --full-refresh.
+    Use it as `{% if keep_while_lake_unchanged() %} select * from {{ this }} {% else %} ...`. -#}
+{% macro keep_while_lake_unchanged() -%}
+    {%- set scopes = ref('base_lake__scopes') -%}
+    {%- do config(keep_while_lake_unchanged=true) -%}
+    {{ return(not flags.FULL_REFRESH and load_relation(this) is not none and lake_unchanged()) }}
+{%- endmacro %}
+
+
+{#- True during a run or build that builds incrementally when no scope of the lake changed since
+    the last complete build (base_lake__scopes, built earlier in the same run, marks none). -#}
+{% macro lake_unchanged() -%}
+    {%- set scopes = ref('base_lake__scopes') -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') or not builds_incrementally()
+        or load_relation(scopes) is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(lake_changed_platforms() | length == 0) }}
+{%- endmacro %}
+
+
 {#- The where-clause of base_<platform>__records: only the records of the scopes this build
     recomputes. Nothing on an adapter that rebuilds every table (Spark). During a run the changed
     scopes are read first (lake_changed_scopes) and written into the view as constants: `1 = 0`
@@ -199,6 +226,7 @@
     appended column would be null on every conversation that did not change). -#}
 {% macro incremental_by_conversation(column='conversation_id', listed=false, scope=none) -%}
     {%- set changed = ref('int_conversations_changed') -%}
+    {%- set scopes = ref('base_lake__scopes') -%}  {#- read by lake_unchanged at run time #}
     {%- if listed -%}
         {%- set deduplicated = ref('int_conversations_deduplicated') -%}
     {%- endif -%}
@@ -227,7 +255,10 @@
 {#- The where-clause that keeps the rows of changed conversations in an incremental run
     (`1 = 1` when the model is built from scratch). -#}
 {% macro changed_conversations_filter(column='conversation_id') -%}
-    {%- if is_incremental() -%}
+    {%- set scopes = ref('base_lake__scopes') -%}  {#- read by lake_unchanged at run time #}
+    {%- if is_incremental() and lake_unchanged() -%}
+    1 = 0
+    {%- elif is_incremental() -%}
     {{ column }} in (select conversation_id from {{ ref('int_conversations_changed') }})
     {%- else -%}
     1 = 1
@@ -240,7 +271,10 @@
     of conversation ids (a filter per row against the whole mart cost a second per mart). The
     model still keeps only listed conversations. -#}
 {% macro listed_conversations_filter(column='conversation_id') -%}
-    {%- if is_incremental() -%}
+    {%- set scopes = ref('base_lake__scopes') -%}  {#- read by lake_unchanged at run time #}
+    {%- if is_incremental() and lake_unchanged() -%}
+    1 = 0
+    {%- elif is_incremental() -%}
     {{ column }} in (
         select changed.conversation_id
         from {{ ref('int_conversations_changed') }} as changed
@@ -274,6 +308,8 @@
     )
     {%- elif scope == 'secret_scan' -%}
     {{ secret_scan_filter(columns[0]) }}
+    {%- elif scope in ('conversation', 'listed_conversation') and lake_unchanged() -%}
+    1 = 0
     {%- elif scope in ('conversation', 'listed_conversation') -%}
     {{ columns[0] }} in (select conversation_id from {{ ref('int_conversations_changed') }})
     {%- if scope == 'listed_conversation' %}

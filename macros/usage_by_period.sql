@@ -4,6 +4,13 @@
     the group recorded any); every message counts in `messages`. `period_expr` buckets a
     message's `timestamp` (in the reporting time zone) into the period's first day. -#}
 {% macro usage_by_period(period_column, period_expr) -%}
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 messages as (
@@ -82,4 +89,7 @@ final as (
 )
 
 select * from final
+
+{%- endif %}
 {%- endmacro %}
+

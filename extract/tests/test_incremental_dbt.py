@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from extract.platforms import REGISTRY
@@ -214,6 +215,10 @@ def _table(warehouse: Path, relation: str) -> tuple[list[str], list[tuple[Any, .
     return columns, sorted((tuple(_normalize(v) for v in row) for row in rows), key=repr)
 
 
+def _held_rows(warehouse: Path, relation: str) -> int:
+    return query(warehouse, f"select count(*) from main.{relation}")[0][0]
+
+
 def _differences(incremental: Path, full: Path, relation: str) -> list[str]:
     """Rows of one warehouse's relation that the other lacks, counted (a doubled row differs),
     leaving out the rows and columns that describe each warehouse's own dbt invocations."""
@@ -279,6 +284,22 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "conversations": query(warehouse, "select count(*) from main.int_conversations_changed"),
     }
 
+    # nothing new again, one report excluded and a row of another taken out first: the tables
+    # rebuilt whole keep their rows instead (keep_while_lake_unchanged: the row stays out), and
+    # a build that skipped one of them records nothing in int_lake_scopes_built
+    held = _held_rows(warehouse, "usage_daily")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table main.zz_taken as select * from main.usage_daily limit 1")
+        con.execute(
+            "delete from main.usage_daily where (usage_date, platform, model) in"
+            " (select (usage_date, platform, model) from main.zz_taken)"
+        )
+    kept_log = _build(work, lake, warehouse, "--exclude", "usage_weekly")
+    kept = _held_rows(warehouse, "usage_daily")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into main.usage_daily select * from main.zz_taken")
+        con.execute("drop table main.zz_taken")
+
     full = work / "full.duckdb"
     shutil.copy(warehouse, full)
     _build(work, lake, full, "--full-refresh")
@@ -292,6 +313,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "changed_conversations": changed_conversations[0][0],
         "all_conversations": all_conversations[0][0],
         "quiet": quiet,
+        "held_usage_daily": held,
+        "kept_usage_daily": kept,
+        "kept_log": kept_log,
         "compacted": compacted,
         "stored": stored,
     }
@@ -335,6 +359,14 @@ def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:
 
 def test_a_build_with_nothing_new_recomputes_nothing(builds: dict[str, Any]) -> None:
     assert builds["quiet"] == {"scopes": [(0,)], "conversations": [(0,)]}
+
+
+def test_with_nothing_new_the_tables_rebuilt_whole_keep_their_rows(builds: dict[str, Any]) -> None:
+    assert builds["kept_usage_daily"] == builds["held_usage_daily"] - 1
+    assert (
+        "int_lake_scopes_built keeps the last complete build: this one skips usage_weekly"
+        in builds["kept_log"]
+    )
 
 
 def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
@@ -401,6 +433,30 @@ def test_only_scope_replacing_models_read_the_staging_views(builds: dict[str, An
     }
 
 
+def test_int_lake_scopes_built_waits_for_every_model_that_keeps_its_rows(
+    builds: dict[str, Any],
+) -> None:
+    """A model that keeps its rows while the lake is unchanged must have run, and succeeded, in
+    the build int_lake_scopes_built records: it is upstream of int_lake_scopes_built."""
+    manifest = json.loads((builds["work"] / "target-duckdb" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    recorder = "model.ai_conversations.int_lake_scopes_built"
+    upstream: set[str] = set()
+    pending = list(nodes[recorder]["depends_on"]["nodes"])
+    while pending:
+        uid = pending.pop()
+        if uid not in upstream and uid in nodes:
+            upstream.add(uid)
+            pending += nodes[uid].get("depends_on", {}).get("nodes", [])
+    keeping = {
+        uid
+        for uid, node in nodes.items()
+        if node["resource_type"] == "model" and node["config"].get("keep_while_lake_unchanged")
+    }
+    assert "model.ai_conversations.usage_blocks" in keeping
+    assert not keeping - upstream - {recorder}, sorted(keeping - upstream - {recorder})
+
+
 # ------------------------------------------------------------------------------------------------
 # PostgreSQL: the same incremental build, compared with DuckDB's full build of the same lake
 # ------------------------------------------------------------------------------------------------
@@ -419,6 +475,8 @@ def pg_builds(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     _load(lake)
     _build(work, lake, work / "unused.duckdb", target="postgres")
     _, changed = _pg_rows("select count(*) from analytics.base_lake__scopes where is_changed")
+    # nothing new: the tables rebuilt whole keep their rows (keep_while_lake_unchanged)
+    _build(work, lake, work / "unused.duckdb", target="postgres")
     full = work / "full.duckdb"
     _build(work, lake, full)
     return {"full": full, "changed_scopes": changed[0][0]}

@@ -25,3 +25,15 @@
     {%- endif -%}
     {{ return(hours | int) }}
 {%- endmacro %}
+
+
+{#- Whether a usage block (usage_blocks) is still active at the time of the build: its block has not
+    ended, and the block length has not passed since its last response. -#}
+{% macro usage_block_is_active(block_start, last_activity_at) -%}
+    {%- set block_hours = usage_block_hours() -%}
+    coalesce(
+        {{ dbt.current_timestamp() }} < {{ dbt.dateadd('hour', block_hours, block_start) }}
+        and {{ dbt.current_timestamp() }} < {{ dbt.dateadd('hour', block_hours, last_activity_at) }},
+        false
+    )
+{%- endmacro %}

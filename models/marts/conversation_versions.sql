@@ -3,6 +3,13 @@
     grew, a file rewritten, a re-export). Conversations deduplication folded into another keep
     their own versions, under the canonical_conversation_id of the one they were folded into. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 versions as (
@@ -51,3 +58,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -4,6 +4,13 @@
     [['platform'], ['created_at'], ['workspace_path'], ['raw_checksum'], ['content_hash']]
 )) }}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 versions as (
@@ -67,3 +74,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -8,6 +8,13 @@
     - entity `conversation`: a pair from int_conversation_duplicates_detected with its level,
       action and similarity. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 message_copies as (
@@ -96,3 +103,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

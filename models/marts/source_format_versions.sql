@@ -4,6 +4,13 @@
     <platform>__known_format_versions seed). An unknown, newer version still loads as far as its
     records go; here it is counted so that it gets noticed. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 records as (
@@ -59,3 +66,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -9,6 +9,13 @@
        and message count and fall in the window, so this never compares all pairs.
     A conversation is dropped at one level at most (the first that finds it). -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 conversations as (
@@ -200,3 +207,5 @@ select
     end as action,
     cast(similarity as {{ type_double() }}) as similarity
 from pairs
+
+{%- endif %}

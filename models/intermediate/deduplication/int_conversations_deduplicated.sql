@@ -7,6 +7,13 @@
     - `error`: both stay listed, and tests/assert_no_duplicates_set_to_error fails the build.
     The marts show the listed conversations only. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 conversations as (
@@ -113,3 +120,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

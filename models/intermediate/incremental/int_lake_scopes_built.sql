@@ -13,16 +13,27 @@
 -- depends_on: {{ ref('duplicates') }}
 -- depends_on: {{ ref('dead_letter_records') }}
 -- depends_on: {{ ref('int_secret_findings_scanned') }}
+-- depends_on: {{ ref('tool_usage') }}
+-- depends_on: {{ ref('usage_blocks') }}
+-- depends_on: {{ ref('usage_daily') }}
+-- depends_on: {{ ref('usage_weekly') }}
+-- depends_on: {{ ref('usage_monthly') }}
+-- depends_on: {{ ref('usage_sessions') }}
+-- depends_on: {{ ref('workspace_activity') }}
+-- depends_on: {{ ref('source_format_versions') }}
 
 {{ config(materialized='table') }}
 
-{#- A build that does not run every model that reads the changed scopes (a --select) would record
-    changes as taken in that some model never took in: it keeps the last complete build's record. -#}
+{#- A build that does not run every model that reads the changed scopes (a --select), or every
+    model that keeps its rows while the lake is unchanged (keep_while_lake_unchanged; each is a
+    depends_on above, so one that fails skips this model), would record changes as taken in that
+    some model never took in: it keeps the last complete build's record. -#}
 {%- set skipped = [] %}
 {%- if execute and flags.WHICH in ('run', 'build') %}
     {%- for node in graph.nodes.values() if node.resource_type == 'model'
         and node.package_name == project_name
-        and (node.config.get('replace_scope') or node.name == 'base_lake__scopes')
+        and (node.config.get('replace_scope') or node.config.get('keep_while_lake_unchanged')
+            or node.name == 'base_lake__scopes')
         and node.unique_id not in selected_resources %}
         {%- do skipped.append(node.name) %}
     {%- endfor %}
@@ -43,6 +54,11 @@ select
     cast(null as {{ dbt.type_string() }}) as conversation_id
 where 1 = 0
 {%- endif %}
+{%- elif keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: its record stands
+select * from {{ this }}
+
 {%- else %}
 
 with

@@ -2,6 +2,13 @@
     the tool_calls mart. The median is percentile_cont ... within group, standard SQL that DuckDB
     and PostgreSQL (the project's adapters) both run. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 tool_calls as (
@@ -46,3 +53,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -12,6 +12,38 @@
 
 {%- set block_hours = usage_block_hours() %}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it, but
+-- whether a block is active depends on the time of this build
+select
+    platform,
+    block_start,
+    block_end,
+    block_date,
+    is_gap,
+    not is_gap and {{ usage_block_is_active('block_start', 'last_activity_at') }} as is_active,
+    first_activity_at,
+    last_activity_at,
+    api_responses,
+    conversations,
+    models_used,
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    reasoning_tokens,
+    total_input_tokens,
+    total_tokens,
+    cost,
+    cost_source,
+    unpriced_responses,
+    unpriced_models,
+    schema_version
+from {{ this }}
+
+{%- else %}
+
 with recursive
 
 messages as (
@@ -277,11 +309,7 @@ activity_blocks as (
         block_totals.block_start,
         {{ dbt.dateadd('hour', block_hours, 'block_totals.block_start') }} as block_end,
         false as is_gap,
-        coalesce(
-            {{ dbt.current_timestamp() }} < {{ dbt.dateadd('hour', block_hours, 'block_totals.block_start') }}
-            and {{ dbt.current_timestamp() }} < {{ dbt.dateadd('hour', block_hours, 'block_totals.last_activity_at') }},
-            false
-        ) as is_active,
+        {{ usage_block_is_active('block_totals.block_start', 'block_totals.last_activity_at') }} as is_active,
         block_totals.first_activity_at,
         block_totals.last_activity_at,
         block_totals.api_responses,
@@ -402,3 +430,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -1,6 +1,13 @@
 {#- One row per conversation that used the API (at least one usage line): its time span, the
     models it used and its tokens and cost, from the messages and conversations marts. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 conversations as (
@@ -96,3 +103,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}

@@ -4,6 +4,13 @@
     conversations mart's workspace_path and git_branch); workspaces and branches a platform does
     not record stay null and group together. -#}
 
+{%- if keep_while_lake_unchanged() %}
+
+-- no scope of the lake changed since the last complete build: kept as that build made it
+select * from {{ this }}
+
+{%- else %}
+
 with
 
 conversations as (
@@ -122,3 +129,5 @@ final as (
 )
 
 select * from final
+
+{%- endif %}
