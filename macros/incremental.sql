@@ -8,11 +8,12 @@
        (lake_scope_filter), so the staging views parse nothing else.
     3. The models that read staging (int_*_unioned, stg_claude_code__thread_links) replace the rows
        of the changed scopes (incremental_by_lake_scope).
-    4. int_conversations_changed lists the conversations those scopes hold, held before, and every
-       conversation that shares a message, an API response or a tool call id with one of them;
-       the conversation-level models replace exactly those (incremental_by_conversation).
-    5. int_lake_scopes_built, built last, records the counts: a build that fails or stops early
-       records nothing, so the next one recomputes what it missed.
+    4. int_conversations_changed lists the conversations those scopes hold or held before whose
+       rows there changed (conversation_fingerprints), and every conversation that shares a
+       message, an API response or a tool call id with one of them; the conversation-level models
+       replace exactly those (incremental_by_conversation).
+    5. int_lake_scopes_built, built last, records the counts and the fingerprints: a build that
+       fails or stops early records nothing, so the next one recomputes what it missed.
 
     Spark has no merge without Delta or Iceberg: there incremental_materialization() is `table`,
     no filter applies and every model is rebuilt from the lake, as before. -#}
@@ -354,4 +355,81 @@
 {%- endmacro %}
 {% macro spark__base_materialization() -%}
     {{ return('table') }}
+{%- endmacro %}
+
+
+{#- A select of (lake_scope_id, conversation_id, content_fingerprint): for each lake scope and each
+    conversation it holds, one hash of every row the conversation-level models read of it (its
+    rows of int_messages_unioned, int_content_blocks_unioned (through their landed record's
+    message), int_summaries_unioned and stg_claude_code__thread_links, every column). Equal
+    fingerprints, equal rows: int_conversations_changed recomputes a conversation of a changed
+    scope only when its fingerprint differs from the last complete build's (int_lake_scopes_built),
+    so a platform recomputed whole (an unscoped record changed) does not recompute every one of
+    its conversations downstream. `changed_only`: only the scopes base_lake__scopes marks changed. -#}
+{% macro conversation_fingerprints(changed_only=true) -%}
+    {%- set changed -%}
+        in (select changed_scopes.lake_scope_id from {{ ref('base_lake__scopes') }} as changed_scopes
+            where changed_scopes.is_changed)
+    {%- endset -%}
+    select
+        lake_scope_id,
+        conversation_id,
+        {{ row_set_hash('row_hash') }} as content_fingerprint
+    from (
+        select
+            {{ lake_scope_id('messages.platform', 'messages.source_uri') }} as lake_scope_id,
+            messages.conversation_id,
+            {{ row_hash('messages') }} as row_hash
+        from {{ ref('int_messages_unioned') }} as messages
+        {%- if changed_only %}
+        where {{ lake_scope_id('messages.platform', 'messages.source_uri') }} {{ changed }}
+        {%- endif %}
+        union all
+        select
+            {{ lake_scope_id('messages.platform', 'messages.source_uri') }} as lake_scope_id,
+            messages.conversation_id,
+            {{ row_hash('blocks') }} as row_hash
+        from {{ ref('int_content_blocks_unioned') }} as blocks
+        inner join {{ ref('int_messages_unioned') }} as messages
+            on
+                blocks.message_id = messages.message_id
+                and coalesce(blocks.source_uri, '') = coalesce(messages.source_uri, '')
+                and coalesce(blocks.record_locator, '') = coalesce(messages.record_locator, '')
+        {%- if changed_only %}
+        where
+            {{ lake_scope_id('blocks.platform', 'blocks.source_uri') }} {{ changed }}
+            and {{ lake_scope_id('messages.platform', 'messages.source_uri') }} {{ changed }}
+        {%- endif %}
+        union all
+        select
+            {{ lake_scope_id('summaries.platform', 'summaries.source_uri') }} as lake_scope_id,
+            summaries.conversation_id,
+            {{ row_hash('summaries') }} as row_hash
+        from {{ ref('int_summaries_unioned') }} as summaries
+        {%- if changed_only %}
+        where {{ lake_scope_id('summaries.platform', 'summaries.source_uri') }} {{ changed }}
+        {%- endif %}
+        union all
+        select
+            {{ lake_scope_id('links.platform', 'links.source_uri') }} as lake_scope_id,
+            {{ deterministic_id(['links.platform', 'links.native_session_id']) }} as conversation_id,
+            {{ row_hash('links') }} as row_hash
+        from {{ ref('stg_claude_code__thread_links') }} as links
+        {%- if changed_only %}
+        where {{ lake_scope_id('links.platform', 'links.source_uri') }} {{ changed }}
+        {%- endif %}
+    ) as held_rows
+    group by 1, 2
+{%- endmacro %}
+
+
+{#- True when `relation` exists and has the column `name` (a table an older version of the
+    project built may lack a column this one adds). -#}
+{% macro relation_has_column(relation, name) -%}
+    {%- if relation is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name')
+        | map('lower') | list -%}
+    {{ return(name | lower in columns) }}
 {%- endmacro %}

@@ -82,6 +82,7 @@ COPILOT_SESSION = "e4d3c2b1-a098-4f7e-8d6c-5b4a39281706"
 COPILOT_NEW_SESSION = "1f2e3d4c-5b6a-4798-8a6b-5c4d3e2f1a0b"
 COPILOT_MOVED_WORKSPACE = "b81d4e6f2a3c5b7d9e0f1a2b3c4d5e6f"
 COPILOT_MOVED_SESSION = "c0ffee00-1234-4abc-8def-0123456789ab"
+CONTINUE_NEW_SESSION = "7e6d5c4b-3a29-4f18-9e07-d6c5b4a39281"
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
@@ -186,6 +187,37 @@ def _land_more(sources: Path) -> None:
     # session of the workspace is recomputed with it)
     moved = sources / COPILOT_WORKSPACES / COPILOT_MOVED_WORKSPACE / "workspace.json"
     moved.write_text('{"folder":"vscode-remote://ssh-remote%2Bbuildbox/srv/api-v2"}')
+    # a new Continue session: its file, and the index rewritten with it (Continue has no scope
+    # smaller than the platform: all of it is recomputed, but only the new session changes rows)
+    continue_sessions = sources / "continue" / "sessions"
+    new_session = {
+        "sessionId": CONTINUE_NEW_SESSION,
+        "title": "Rename the export flag",
+        "workspaceDirectory": "file:///home/dev/invoice-service",
+        "history": [
+            {
+                "message": {"role": "user", "content": "rename --out to --output"},
+                "contextItems": [],
+            },
+            {
+                "message": {"role": "assistant", "content": "Done: the flag is --output now."},
+                "contextItems": [],
+            },
+        ],
+    }
+    (continue_sessions / f"{CONTINUE_NEW_SESSION}.json").write_text(json.dumps(new_session))
+    index = json.loads((continue_sessions / "sessions.json").read_text(encoding="utf-8"))
+    index.insert(
+        0,
+        {
+            "title": new_session["title"],
+            "dateCreated": "1794400000000",
+            "workspaceDirectory": new_session["workspaceDirectory"],
+            "sessionId": CONTINUE_NEW_SESSION,
+            "messageCount": 2,
+        },
+    )
+    (continue_sessions / "sessions.json").write_text(json.dumps(index, indent=2))
 
 
 def _normalize(value: Any) -> Any:
@@ -275,6 +307,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         warehouse, "select lake_scope_id from main.base_lake__scopes where is_changed"
     )
     changed_conversations = query(warehouse, "select count(*) from main.int_conversations_changed")
+    changed_by_platform = query(
+        warehouse,
+        "select conversations.platform, conversations.native_session_id"
+        " from main.int_conversations_changed as changed"
+        " inner join main.conversations using (conversation_id) order by 1, 2",
+    )
     all_conversations = query(warehouse, "select count(*) from main.conversations")
 
     # nothing new: no scope changes, no conversation is recomputed
@@ -311,6 +349,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "first_counts": first_counts,
         "changed_scopes": sorted(r[0] for r in changed_scopes),
         "changed_conversations": changed_conversations[0][0],
+        "changed_by_platform": changed_by_platform,
         "all_conversations": all_conversations[0][0],
         "quiet": quiet,
         "held_usage_daily": held,
@@ -344,9 +383,23 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
             f"{COPILOT_MOVED_WORKSPACE}/chatSessions/{COPILOT_MOVED_SESSION}",
         ]
     )
-    assert not [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")]
+    # Continue is one scope, recomputed whole; Cline and OpenAI did not change
+    assert [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")] == [
+        "continue|"
+    ]
     # some conversations, not all of them
     assert 0 < builds["changed_conversations"] < builds["all_conversations"]
+
+
+def test_a_platform_recomputed_whole_recomputes_only_its_changed_conversations(
+    builds: dict[str, Any],
+) -> None:
+    """All of Continue was parsed again, but only the new session's rows differ from the last
+    build's (conversation_fingerprints): the other Continue conversations are not recomputed."""
+    changed = builds["changed_by_platform"]
+    assert [session for platform, session in changed if platform == "continue"] == [
+        CONTINUE_NEW_SESSION
+    ]
 
 
 def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:

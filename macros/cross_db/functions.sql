@@ -330,3 +330,37 @@
 {% macro spark__trim_characters(expr, characters) -%}
     trim(both {{ characters }} from {{ expr }})
 {%- endmacro %}
+
+
+{#- A hash of a whole row, given the alias of its relation in the FROM clause (only compared with
+    hashes computed by the same adapter: row_set_hash aggregates them). -#}
+{% macro row_hash(alias) -%}
+    {{ return(adapter.dispatch('row_hash', 'ai_conversations')(alias)) }}
+{%- endmacro %}
+{% macro default__row_hash(alias) -%}{{ _not_implemented('row_hash') }}{%- endmacro %}
+{% macro duckdb__row_hash(alias) -%}
+    hash({{ alias }})
+{%- endmacro %}
+{% macro postgres__row_hash(alias) -%}
+    md5(cast({{ alias }} as text))
+{%- endmacro %}
+{% macro spark__row_hash(alias) -%}
+    md5(to_json(struct({{ alias }}.*)))
+{%- endmacro %}
+
+
+{#- Aggregate: one string for a set of row_hash values, whatever their order (equal sets of rows,
+    equal strings; any row added, removed or changed, almost surely another). -#}
+{% macro row_set_hash(hash_expr) -%}
+    {{ return(adapter.dispatch('row_set_hash', 'ai_conversations')(hash_expr)) }}
+{%- endmacro %}
+{% macro default__row_set_hash(hash_expr) -%}{{ _not_implemented('row_set_hash') }}{%- endmacro %}
+{% macro duckdb__row_set_hash(hash_expr) -%}
+    cast(sum({{ hash_expr }}) as varchar) || ':' || cast(count(*) as varchar)
+{%- endmacro %}
+{% macro postgres__row_set_hash(hash_expr) -%}
+    md5(string_agg({{ hash_expr }}, '' order by {{ hash_expr }}))
+{%- endmacro %}
+{% macro spark__row_set_hash(hash_expr) -%}
+    sha2(concat_ws('', sort_array(collect_list({{ hash_expr }}))), 256)
+{%- endmacro %}

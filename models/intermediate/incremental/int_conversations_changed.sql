@@ -1,6 +1,7 @@
 {#- The conversations this build recomputes (macros/incremental.sql): every conversation that a
     changed scope of the lake holds now (int_*_unioned, after this build replaced those scopes) or
-    held at the last complete build (int_lake_scopes_built), and every conversation connected to
+    held at the last complete build (int_lake_scopes_built) with other rows than it held then (the
+    rows' fingerprints, conversation_fingerprints, differ), and every conversation connected to
     one of them through a shared message id (a resumed session's copies), API response id or tool
     call id, followed to the end: the conversation-level models partition by those ids, so a
     conversation that shares one with a changed conversation is recomputed with it. Empty where
@@ -12,9 +13,7 @@
 
 {#- nothing changed (known at run time: base_lake__scopes is built first): no walk over every
     message's ids -#}
-{%- set nothing_changed = execute and flags.WHICH in ('run', 'build')
-    and builds_incrementally() and load_relation(ref('base_lake__scopes')) is not none
-    and lake_changed_platforms() | length == 0 %}
+{%- set nothing_changed = lake_unchanged() %}
 {%- if builds_incrementally() and not nothing_changed %}
 
 with recursive
@@ -68,7 +67,49 @@ tool_blocks as (
 
 ),
 
--- what the changed scopes hold now, and held at the last complete build
+{%- if relation_has_column(built, 'content_fingerprint') %}
+
+-- what the changed scopes hold now, each conversation with the fingerprint of its rows there
+current_holdings as (
+
+    {{ conversation_fingerprints(changed_only=true) }}
+
+),
+
+previous_holdings as (
+
+    select
+        lake_scope_id,
+        conversation_id,
+        content_fingerprint
+    from {{ built }}
+    where
+        conversation_id is not null
+        and lake_scope_id in (select changed_scopes.lake_scope_id from changed_scopes)
+
+),
+
+-- the conversations whose rows in a changed scope differ from the last complete build's (new,
+-- gone or changed): a platform recomputed whole leaves the rest of its conversations as they were
+seeds as (
+
+    select coalesce(current_holdings.conversation_id, previous_holdings.conversation_id) as conversation_id
+    from current_holdings
+    full outer join previous_holdings
+        on
+            current_holdings.lake_scope_id = previous_holdings.lake_scope_id
+            and current_holdings.conversation_id = previous_holdings.conversation_id
+    where
+        current_holdings.content_fingerprint is null
+        or previous_holdings.content_fingerprint is null
+        or current_holdings.content_fingerprint != previous_holdings.content_fingerprint
+
+),
+
+{%- else %}
+
+-- what the changed scopes hold now, and held at the last complete build (which recorded no
+-- fingerprints: a warehouse of an older version, or none yet)
 seeds as (
 
     select conversation_id from messages
@@ -88,6 +129,8 @@ seeds as (
     {%- endif %}
 
 ),
+
+{%- endif %}
 
 -- the ids the conversation-level models partition by, with each conversation that holds one
 key_holders as (

@@ -1,8 +1,10 @@
 {#- What the warehouse was built from, recorded at the end of a complete build (every
     conversation-level mart built first): each scope of the lake (macros/incremental.sql) with the
-    raw record count this build read, and each conversation that scope holds. The next build's
-    base_lake__scopes compares its counts with these, and int_conversations_changed takes from here
-    the conversations a changed scope held. A build that fails or stops before this model records
+    raw record count this build read, and each conversation that scope holds with the fingerprint
+    of its rows there (conversation_fingerprints; computed for the scopes this build recomputed,
+    carried over for the others). The next build's base_lake__scopes compares its counts with
+    these, and int_conversations_changed takes from here the conversations a changed scope held
+    and what their rows were. A build that fails or stops before this model records
     nothing, so the next one recomputes everything since the last complete build. -#}
 
 -- depends_on: {{ ref('conversations') }}
@@ -51,7 +53,8 @@ select
     cast(null as {{ dbt.type_string() }}) as lake_scope_id,
     cast(null as {{ dbt.type_string() }}) as platform,
     cast(null as {{ dbt.type_bigint() }}) as raw_records,
-    cast(null as {{ dbt.type_string() }}) as conversation_id
+    cast(null as {{ dbt.type_string() }}) as conversation_id,
+    cast(null as {{ dbt.type_string() }}) as content_fingerprint
 where 1 = 0
 {%- endif %}
 {%- elif keep_while_lake_unchanged() %}
@@ -73,22 +76,30 @@ scopes as (
 
 ),
 
+{#- the fingerprints of the scopes this build did not recompute are the last build's -#}
+{%- set carried = execute and not flags.FULL_REFRESH
+    and relation_has_column(load_relation(this), 'content_fingerprint') %}
+
 holdings as (
 
+    {%- if carried %}
+    {{ conversation_fingerprints(changed_only=true) }}
+    union all
     select
-        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
-        conversation_id
-    from {{ ref('int_messages_unioned') }}
-    union
-    select
-        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
-        conversation_id
-    from {{ ref('int_summaries_unioned') }}
-    union
-    select
-        {{ lake_scope_id('platform', 'source_uri') }} as lake_scope_id,
-        {{ deterministic_id(['platform', 'native_session_id']) }} as conversation_id
-    from {{ ref('stg_claude_code__thread_links') }}
+        held.lake_scope_id,
+        held.conversation_id,
+        held.content_fingerprint
+    from {{ this }} as held
+    where
+        held.conversation_id is not null
+        and held.lake_scope_id in (
+            select unchanged_scopes.lake_scope_id
+            from {{ ref('base_lake__scopes') }} as unchanged_scopes
+            where not unchanged_scopes.is_changed
+        )
+    {%- else %}
+    {{ conversation_fingerprints(changed_only=false) }}
+    {%- endif %}
 
 )
 
@@ -96,7 +107,8 @@ select
     scopes.lake_scope_id,
     scopes.platform,
     scopes.raw_records,
-    holdings.conversation_id
+    holdings.conversation_id,
+    holdings.content_fingerprint
 from scopes
 left join holdings
     on scopes.lake_scope_id = holdings.lake_scope_id
