@@ -83,6 +83,9 @@ COPILOT_NEW_SESSION = "1f2e3d4c-5b6a-4798-8a6b-5c4d3e2f1a0b"
 COPILOT_MOVED_WORKSPACE = "b81d4e6f2a3c5b7d9e0f1a2b3c4d5e6f"
 COPILOT_MOVED_SESSION = "c0ffee00-1234-4abc-8def-0123456789ab"
 CONTINUE_NEW_SESSION = "7e6d5c4b-3a29-4f18-9e07-d6c5b4a39281"
+CLINE_STORAGE = "cline/Code/User/globalStorage/saoudrizwan.claude-dev"
+CLINE_TASK = "1772617287530"
+CLINE_NEW_TASK = "1772703687530"
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
@@ -218,6 +221,14 @@ def _land_more(sources: Path) -> None:
         },
     )
     (continue_sessions / "sessions.json").write_text(json.dumps(index, indent=2))
+    # a new Cline task: its folder, and state/taskHistory.json rewritten with its item (an
+    # unscoped record: all of Cline is parsed again, only the new task's rows change)
+    cline = sources / CLINE_STORAGE
+    shutil.copytree(cline / "tasks" / CLINE_TASK, cline / "tasks" / CLINE_NEW_TASK)
+    history = json.loads((cline / "state" / "taskHistory.json").read_text(encoding="utf-8"))
+    item = next(item for item in history if item["id"] == CLINE_TASK)
+    history.append({**item, "id": CLINE_NEW_TASK, "ts": item["ts"] + 86_400_000})
+    (cline / "state" / "taskHistory.json").write_text(json.dumps(history))
 
 
 def _normalize(value: Any) -> Any:
@@ -383,10 +394,12 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
             f"{COPILOT_MOVED_WORKSPACE}/chatSessions/{COPILOT_MOVED_SESSION}",
         ]
     )
-    # Continue is one scope, recomputed whole; Cline and OpenAI did not change
-    assert [s for s in scopes if s.split("|")[0] in ("cline", "continue", "openai_api")] == [
+    # Continue is one scope, recomputed whole, and so is Cline (its index changed); OpenAI did not
+    # change
+    assert sorted(s for s in scopes if s.split("|")[0] in ("continue", "openai_api")) == [
         "continue|"
     ]
+    assert "cline|" in scopes
     # some conversations, not all of them
     assert 0 < builds["changed_conversations"] < builds["all_conversations"]
 
@@ -394,12 +407,14 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
 def test_a_platform_recomputed_whole_recomputes_only_its_changed_conversations(
     builds: dict[str, Any],
 ) -> None:
-    """All of Continue was parsed again, but only the new session's rows differ from the last
-    build's (conversation_fingerprints): the other Continue conversations are not recomputed."""
+    """All of Continue and Cline was parsed again, but only the new session's and the new task's
+    rows differ from the last build's (conversation_fingerprints): the platforms' other
+    conversations are not recomputed."""
     changed = builds["changed_by_platform"]
     assert [session for platform, session in changed if platform == "continue"] == [
         CONTINUE_NEW_SESSION
     ]
+    assert [session for platform, session in changed if platform == "cline"] == [CLINE_NEW_TASK]
 
 
 def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:

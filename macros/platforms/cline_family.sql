@@ -475,7 +475,8 @@ first_prompts as (
 
     select
         task_id,
-        {{ json_array_join_key('content_json', [], 'text', "'\n'") }} as prompt_text
+        {{ json_array_join_key('content_json', [], 'text', "'\n'") }} as prompt_text,
+        extracted_at
     from {{ ref('stg_' ~ platform ~ '__api_messages') }}
     where
         is_latest_file_version
@@ -511,7 +512,7 @@ aggregated as (
         max(history_ts) as history_ts,
         max(started_at_text) as started_at_text,
         max(ended_at_text) as ended_at_text,
-        max(extracted_at) as extracted_at
+        min(extracted_at) as extracted_at
     from facts
     group by 1
 
@@ -542,7 +543,9 @@ final as (
         {{ to_utc_timestamp('aggregated.history_ts') }} as history_updated_at,
         {{ to_utc_timestamp('aggregated.started_at_text') }} as started_at,
         {{ to_utc_timestamp('aggregated.ended_at_text') }} as ended_at,
-        aggregated.extracted_at
+        -- the first landing of the task's current records: a history index landed again with the
+        -- same item does not change it (nor the task's title summary)
+        least(aggregated.extracted_at, first_prompts.extracted_at) as extracted_at
     from task_ids
     left join aggregated
         on task_ids.task_id = aggregated.task_id
