@@ -78,8 +78,8 @@ def discover_sources(
             if explicit:
                 errors.append(RunError(platform.name, str(root), "source path not found"))
             continue
-        for path in platform.discover(root, on_error=on_error):
-            uri = real_paths.resolve(path)
+        for path, real in platform.find(root, on_error=on_error):
+            uri = real_paths.resolve(path) if real is None else real
             if uri in seen:
                 continue
             seen.add(uri)

@@ -1,8 +1,9 @@
 """The interface every platform module implements.
 
 A platform knows where its logs live (``default_roots``), which files under a root are its source
-files (``discover``), how each file is split into records (``file_format``) and how to read the
-app/format version out of a parsed record (``source_version``). For the run options
+files (``find``; ``discover`` lists their paths), how each file is split into records
+(``file_format``) and how to read the app/format version out of a parsed record
+(``source_version``). For the run options
 ``--since/--until/--session`` it says how to read a record's own time (``record_time``) and
 session (``record_session``); the defaults (no time of its own: the file's modification time is
 used; no session) suit a format that has neither. Its metadata (``extractor_version``,
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 OnError = Callable[[Path, OSError], None]
 
@@ -139,6 +140,11 @@ class Platform(ABC):
     time_doc: ClassVar[str] = "the file's modification time (the format has no time per record)"
     session_doc: ClassVar[str] = "none (`--session` lands nothing of this platform)"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "discover" in vars(cls):  # runs call find: an own discover would go unused
+            raise TypeError(f"{cls.__name__}: override find, not discover")
+
     @abstractmethod
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         """Where this platform's logs live by default (roots that do not exist are fine)."""
@@ -191,46 +197,76 @@ class Platform(ABC):
         return None
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
-        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file.
+        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file:
+        the paths of ``find``."""
+        for found in self.find(root, on_error):
+            yield found.path
+
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
+        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a
+        file, each with its real path where the scan knows it. A platform with its own layout
+        overrides this (``discover`` follows).
 
         Symlinked directories are followed once (loops are cut by real path). Directories that
         cannot be listed are reported through ``on_error`` and skipped.
         """
         if root.is_file():
-            yield root
+            yield Found(root, None)
             return
+        yield from self.walk(root, on_error)
+
+    def walk(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
+        """The files under the folder ``root`` this platform has a format for, by name, each
+        with its real path: a file that is not a symlink is its folder's real path and its name,
+        and a subfolder that is not a symlink its parent's real path and its name (no realpath,
+        which checks every component of the path, per file or folder)."""
         seen_dirs: set[str] = set()
-        # each folder with its real path: a subfolder that is not a symlink is its parent's real
-        # path and its name (no realpath, which checks every component of the path, per folder)
         stack = [(root, os.path.realpath(root))]
         while stack:
             folder, real = stack.pop()
             if real in seen_dirs:
                 continue
             seen_dirs.add(real)
-            try:
-                with os.scandir(folder) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError as exc:
-                if on_error is not None:
-                    on_error(folder, exc)
-                continue
+            entries = _scandir(folder, on_error)
             subdirs: list[tuple[Path, str]] = []
             for entry in entries:
-                path = Path(entry.path)
+                path = folder / entry.name
                 try:
                     if entry.is_dir():
-                        subdirs.append(
-                            (
-                                path,
-                                os.path.realpath(path)
-                                if entry.is_symlink()
-                                else os.path.join(real, entry.name),
-                            )
-                        )
+                        subdirs.append((path, _real_path(entry, real)))
                     elif entry.is_file() and self.file_format(path) is not None:
-                        yield path
+                        yield Found(path, _real_path(entry, real))
                 except OSError as exc:
                     if on_error is not None:
                         on_error(path, exc)
             stack.extend(reversed(subdirs))
+
+
+class Found(NamedTuple):
+    """A source file as discovery finds it: its path, and its real path when known (``None``:
+    the caller resolves it)."""
+
+    path: Path
+    real: str | None
+
+
+def _scandir(folder: Path, on_error: OnError | None) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` sorted by name ([] when it cannot be listed: reported)."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=_entry_name)
+    except OSError as exc:
+        if on_error is not None:
+            on_error(folder, exc)
+        return []
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _real_path(entry: os.DirEntry[str], folder_real: str) -> str:
+    """The real path of an entry of a folder whose real path is ``folder_real``."""
+    if entry.is_symlink():
+        return os.path.realpath(entry.path)
+    return os.path.join(folder_real, entry.name)

@@ -20,7 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    Found,
+    OnError,
+    Platform,
+    first_text,
+    first_time,
+)
 from extract.splitting import zip_has_member
 
 EXPORT_MEMBER = "conversations.json"
@@ -95,14 +102,14 @@ class ChatGPT(Platform):
             return _JSON
         return None
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """A file given explicitly is read whatever its name; in a folder, only exports."""
         if root.is_file():
-            yield root
+            yield Found(root, None)
             return
-        for path in super().discover(root, on_error=on_error):
-            if looks_like_export(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if looks_like_export(found.path):
+                yield found
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:

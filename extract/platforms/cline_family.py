@@ -33,7 +33,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    Found,
+    OnError,
+    Platform,
+    first_text,
+    first_time,
+)
 
 # VS Code-like hosts whose user-data folder holds User/globalStorage/<extension id>/.
 HOST_APPS = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
@@ -142,16 +149,16 @@ class ClineFamily(Platform):
             return path.parent.name
         return first_text(record, "id")
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """Task files under ``root``. Inside a ``globalStorage`` tree only this family's files
         in ``tasks/<id>/`` and ``state/`` (or ``tasks/``) are sources; ``checkpoints``, caches and
         settings are skipped without being read."""
         if root.is_file():
-            yield root
+            yield Found(root, None)
             return
-        for path in super().discover(root, on_error):
-            if self._wanted(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if self._wanted(found.path):
+                yield found
 
     def _wanted(self, path: Path) -> bool:
         name = path.name

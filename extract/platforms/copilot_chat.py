@@ -29,7 +29,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    Found,
+    OnError,
+    Platform,
+    first_text,
+    first_time,
+)
 
 _SESSION = FileFormat("json", "session")
 _MUTATIONS = FileFormat("jsonl", "mutation")
@@ -112,19 +119,20 @@ class CopilotChat(Platform):
             return path.name.removesuffix(".jsonl")
         return first_text(record, "sessionId") or path.name.removesuffix(".json")
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         if root.is_file():
-            yield root
+            yield Found(root, None)
             return
         user = root / "User"
         if root.name == "User":
             user = root
         if user.is_dir():
-            yield from self._user_data(user, on_error)
+            for path in self._user_data(user, on_error):
+                yield Found(path, None)
             return
-        for path in super().discover(root, on_error):
-            if self._wanted(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if self._wanted(found.path):
+                yield found
 
     def _wanted(self, path: Path) -> bool:
         """Inside a VS Code storage tree only chat sessions and workspace.json are sources."""

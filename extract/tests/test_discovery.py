@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from extract.discovery import RealPaths, discover_sources
 from extract.platforms import REGISTRY
 from extract.progress import RunError
@@ -169,3 +171,69 @@ def test_source_replaces_default_roots(tmp_path: Path, monkeypatch, run_json) ->
     summary = run_json("--source", f"claude_code={only}")
     assert summary["platforms"]["claude_code"]["files_seen"] == 1
     assert summary["totals"]["rows_landed"] == 1
+
+
+def test_walk_knows_real_paths_through_symlinks(tmp_path: Path, monkeypatch) -> None:
+    """The real path the scan gives each file (from its folder's, without realpath per file) is
+    os.path.realpath's: below a symlinked folder, a chain of symlinks, for a symlinked file and
+    from a relative root; and discovery's source_uri is that real path."""
+    real = tmp_path / "real" / "sub"
+    (real / "deeper").mkdir(parents=True)
+    (real / "a.jsonl").write_text("{}\n")
+    (real / "deeper" / "b.jsonl").write_text("{}\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.jsonl").write_text("{}\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "chain").symlink_to("real/sub", target_is_directory=True)
+    (root / "via_chain").symlink_to(tmp_path / "chain", target_is_directory=True)
+    (root / "link.jsonl").symlink_to(tmp_path / "elsewhere" / "c.jsonl")
+    (root / "rel.jsonl").symlink_to("../elsewhere/c.jsonl")
+    (tmp_path / "root_alias").symlink_to("root", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for start in (root, Path("root"), Path("root_alias"), tmp_path / "real" / ".." / "root"):
+        found = list(CC.walk(start))
+        assert found, start
+        for path, real_path in found:
+            assert real_path == os.path.realpath(path), path
+        assert [path for path, _ in found] == list(CC.discover(start))
+        errors: list[RunError] = []
+        files = discover_sources(CC, [start], explicit=True, errors=errors)
+        assert errors == []
+        assert sorted(f.uri for f in files) == sorted(
+            {
+                os.path.realpath(tmp_path / p)
+                for p in ("real/sub/a.jsonl", "real/sub/deeper/b.jsonl")
+            }
+            | {os.path.realpath(tmp_path / "elsewhere" / "c.jsonl")}
+        )
+        assert all(f.path.is_relative_to(start) for f in files)  # paths as discovered
+
+
+def test_walk_reports_an_unlistable_folder_and_goes_on(tmp_path: Path, monkeypatch) -> None:
+    root = build_claude_home(tmp_path / ".claude")
+    locked = root / PROJECT / "locked"
+    locked.mkdir()
+    (locked / "x.jsonl").write_text("{}\n")
+    listing = os.scandir
+
+    def scandir(path):  # as for a folder without read permission (root reads any)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    errors: list[RunError] = []
+    files = discover_sources(CC, [root], explicit=True, errors=errors)
+    assert [(e.file, e.message) for e in errors] == [(str(locked), "Permission denied")]
+    assert files and not [f for f in files if "locked" in f.uri]
+
+
+def test_a_platform_overrides_find_not_discover() -> None:
+    """Runs discover through ``find``: a platform's own ``discover`` would be silently unused."""
+    with pytest.raises(TypeError, match="override find, not discover"):
+
+        class Wrong(type(CC)):  # type: ignore[misc]
+            def discover(self, root, on_error=None):  # type: ignore[no-untyped-def]
+                yield root
