@@ -311,7 +311,7 @@ class Runner:
     def _prepare(self, src: SourceFile) -> ReadTask | None:
         """The file's read task; None when it need not be read (unchanged, or failed here)."""
         platform = src.platform
-        fmt = platform.file_format(src.path)
+        fmt = platform.format_of(src.location)
         if fmt is None:
             self.fail(platform.name, src.uri, f"not a {platform.name} source file")
             self._count(src, "failed", failures=1)

@@ -24,6 +24,14 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, NamedTuple
 
 OnError = Callable[[Path, OSError], None]
+# A file's path as discovery has it (a str: a scan builds no Path per file), or a Path.
+FilePath = str | os.PathLike[str]
+
+
+def file_name(path: FilePath) -> str:
+    """The last component of ``path`` (``Path(path).name``, without building the Path)."""
+    return os.path.basename(os.fspath(path))
+
 
 # The unified fields a platform may be able to fill (``Platform.fills``), in display order.
 UNIFIED_FIELDS = ("tokens", "cost", "timestamps", "tool_calls", "model", "workspace", "branch")
@@ -139,6 +147,10 @@ class Platform(ABC):
     # How --since/--until and --session read a record (documented per platform).
     time_doc: ClassVar[str] = "the file's modification time (the format has no time per record)"
     session_doc: ClassVar[str] = "none (`--session` lands nothing of this platform)"
+    # Whether ``file_format`` takes a path as a str too (``FilePath``; the built-in platforms,
+    # which read its name): then discovery builds no Path per file it scans. Else it is given
+    # a Path, as its signature says.
+    str_paths: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -152,6 +164,13 @@ class Platform(ABC):
     @abstractmethod
     def file_format(self, path: Path) -> FileFormat | None:
         """The format of ``path``, or ``None`` when it is not one of this platform's files."""
+
+    def format_of(self, path: FilePath) -> FileFormat | None:
+        """``file_format`` of a path as discovery has it (often a str): as it is where the
+        platform takes a str (``str_paths``), else as a Path."""
+        if self.str_paths or isinstance(path, Path):
+            return self.file_format(path)  # type: ignore[arg-type]
+        return self.file_format(Path(path))
 
     @abstractmethod
     def source_version(self, record: Any) -> str | None:
@@ -200,7 +219,7 @@ class Platform(ABC):
         """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file:
         the paths of ``find``."""
         for found in self.find(root, on_error):
-            yield found.path
+            yield Path(found.path)
 
     def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a
@@ -211,7 +230,7 @@ class Platform(ABC):
         cannot be listed are reported through ``on_error`` and skipped.
         """
         if root.is_file():
-            yield Found(root, None)
+            yield Found(str(root), None)
             return
         yield from self.walk(root, on_error)
 
@@ -221,43 +240,42 @@ class Platform(ABC):
         and a subfolder that is not a symlink its parent's real path and its name (no realpath,
         which checks every component of the path, per file or folder)."""
         seen_dirs: set[str] = set()
-        stack = [(root, os.path.realpath(root))]
+        stack = [(str(root), os.path.realpath(root))]
         while stack:
             folder, real = stack.pop()
             if real in seen_dirs:
                 continue
             seen_dirs.add(real)
             entries = _scandir(folder, on_error)
-            subdirs: list[tuple[Path, str]] = []
+            subdirs: list[tuple[str, str]] = []
             for entry in entries:
-                path = folder / entry.name
                 try:
                     if entry.is_dir():
-                        subdirs.append((path, _real_path(entry, real)))
-                    elif entry.is_file() and self.file_format(path) is not None:
-                        yield Found(path, _real_path(entry, real))
+                        subdirs.append((entry.path, _real_path(entry, real)))
+                    elif entry.is_file() and self.format_of(entry.path) is not None:
+                        yield Found(entry.path, _real_path(entry, real))
                 except OSError as exc:
                     if on_error is not None:
-                        on_error(path, exc)
+                        on_error(Path(entry.path), exc)
             stack.extend(reversed(subdirs))
 
 
 class Found(NamedTuple):
-    """A source file as discovery finds it: its path, and its real path when known (``None``:
-    the caller resolves it)."""
+    """A source file as discovery finds it: its path (a str: no Path is built per file), and
+    its real path when known (``None``: the caller resolves it)."""
 
-    path: Path
+    path: str
     real: str | None
 
 
-def _scandir(folder: Path, on_error: OnError | None) -> list[os.DirEntry[str]]:
+def _scandir(folder: str, on_error: OnError | None) -> list[os.DirEntry[str]]:
     """The entries of ``folder`` sorted by name ([] when it cannot be listed: reported)."""
     try:
         with os.scandir(folder) as it:
             return sorted(it, key=_entry_name)
     except OSError as exc:
         if on_error is not None:
-            on_error(folder, exc)
+            on_error(Path(folder), exc)
         return []
 
 

@@ -35,9 +35,11 @@ from typing import Any
 
 from extract.platforms.base import (
     FileFormat,
+    FilePath,
     Found,
     OnError,
     Platform,
+    file_name,
     first_text,
     first_time,
 )
@@ -129,11 +131,13 @@ class ClineFamily(Platform):
     )
     session_doc = "the task id: the `tasks/<id>/` folder, or a history item's `id`"
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return extension_roots(env, home, self.extension_ids)
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        return task_file_format(path.name)
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        return task_file_format(file_name(path))
 
     def source_version(self, record: Any) -> str | None:
         return None  # task files state no extension or format version
@@ -154,21 +158,22 @@ class ClineFamily(Platform):
         in ``tasks/<id>/`` and ``state/`` (or ``tasks/``) are sources; ``checkpoints``, caches and
         settings are skipped without being read."""
         if root.is_file():
-            yield Found(root, None)
+            yield Found(str(root), None)
             return
         for found in self.walk(root, on_error):
             if self._wanted(found.path):
                 yield found
 
-    def _wanted(self, path: Path) -> bool:
-        name = path.name
+    def _wanted(self, path: str) -> bool:
+        names = path.split(os.sep)  # a discovered path: normalized, as Path(path).parts
+        name = names[-1]
         if name not in TASK_FILES:
             # under a storage tree only canonical names; elsewhere (a folder of copied files)
             # any name the family recognizes
-            return "globalStorage" not in path.parts
+            return "globalStorage" not in names
         if name == "taskHistory.json":
-            return path.parent.name in ("state", "tasks")
-        return path.parent.parent.name == "tasks" or "globalStorage" not in path.parts
+            return _name_above(names, 1) in ("state", "tasks")
+        return _name_above(names, 2) == "tasks" or "globalStorage" not in names
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:
@@ -177,6 +182,12 @@ class ClineFamily(Platform):
             p.parent for p in found if p.name in TASK_FILES and p.parent.parent.name == "tasks"
         }
         return f"{self.name}: found {len(found)} file(s) of {len(tasks)} task folder(s)"
+
+
+def _name_above(names: list[str], levels: int) -> str:
+    """The name of the folder ``levels`` above a path split into ``names`` (``""`` above its
+    first: what ``path.parent.parent.name`` gives for 2)."""
+    return names[-1 - levels] if len(names) > levels else ""
 
 
 def listdir(folder: Path, on_error: OnError | None) -> list[os.DirEntry[str]]:

@@ -32,9 +32,11 @@ from typing import Any
 
 from extract.platforms.base import (
     FileFormat,
+    FilePath,
     Found,
     OnError,
     Platform,
+    file_name,
     first_text,
     first_time,
 )
@@ -78,14 +80,16 @@ class ContinuePlatform(Platform):
         "name no session"
     )
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         override = env.get("CONTINUE_GLOBAL_DIR", "").strip()
         if override:
             return [Path(override).expanduser()]
         return [home / ".continue"]
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name in DEV_DATA_FILES:
             return DEV_DATA_FILES[name]
         if name == INDEX_NAME:
@@ -103,13 +107,13 @@ class ContinuePlatform(Platform):
         for session ``.json`` files and the two event logs.
         """
         if root.is_file():
-            yield Found(root, None)
+            yield Found(str(root), None)
             return
         sessions, dev_data = root / SESSIONS_DIR, root / DEV_DATA_DIR
         if sessions.is_dir() or dev_data.is_dir():
             if sessions.is_dir():
                 for path in self._sessions(sessions, on_error):
-                    yield Found(path, None)
+                    yield Found(str(path), None)
             if dev_data.is_dir():
                 yield from self._dev_data(dev_data, on_error)
             return
@@ -117,7 +121,7 @@ class ContinuePlatform(Platform):
             yield from self._dev_data(root, on_error)
             return
         for found in self.walk(root, on_error):
-            name = found.path.name
+            name = file_name(found.path)
             if name.endswith(".json") or name in DEV_DATA_FILES:
                 yield found
 
@@ -139,7 +143,7 @@ class ContinuePlatform(Platform):
 
     def _dev_data(self, folder: Path, on_error: OnError | None) -> Iterator[Found]:
         for found in self.walk(folder, on_error):
-            if found.path.name in DEV_DATA_FILES:
+            if file_name(found.path) in DEV_DATA_FILES:
                 yield found
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:

@@ -31,9 +31,11 @@ from typing import Any
 
 from extract.platforms.base import (
     FileFormat,
+    FilePath,
     Found,
     OnError,
     Platform,
+    file_name,
     first_text,
     first_time,
 )
@@ -67,6 +69,8 @@ class CopilotChat(Platform):
     )
     session_doc = "the session's `sessionId`, else the session file's name; `workspace.json`: none"
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         roots = [home / ".config" / app for app in APP_FOLDERS]
         roots += [home / "Library" / "Application Support" / app for app in APP_FOLDERS]
@@ -76,8 +80,8 @@ class CopilotChat(Platform):
         roots += [home / ".vscode-server" / "data", home / ".vscode-server-insiders" / "data"]
         return roots
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name == "workspace.json":
             return _WORKSPACE
         if name.endswith(".jsonl"):
@@ -121,17 +125,17 @@ class CopilotChat(Platform):
 
     def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         if root.is_file():
-            yield Found(root, None)
+            yield Found(str(root), None)
             return
         user = root / "User"
         if root.name == "User":
             user = root
         if user.is_dir():
             for path in self._user_data(user, on_error):
-                yield Found(path, None)
+                yield Found(str(path), None)
             return
         for found in self.walk(root, on_error):
-            if self._wanted(found.path):
+            if self._wanted(Path(found.path)):
                 yield found
 
     def _wanted(self, path: Path) -> bool:

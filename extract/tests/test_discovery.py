@@ -7,6 +7,7 @@ import pytest
 
 from extract.discovery import RealPaths, discover_sources
 from extract.platforms import REGISTRY
+from extract.platforms.cline_family import TASK_FILES
 from extract.progress import RunError
 
 from .conftest import PROJECT, SESSION_ID, build_claude_home
@@ -197,7 +198,7 @@ def test_walk_knows_real_paths_through_symlinks(tmp_path: Path, monkeypatch) -> 
         assert found, start
         for path, real_path in found:
             assert real_path == os.path.realpath(path), path
-        assert [path for path, _ in found] == list(CC.discover(start))
+        assert [Path(path) for path, _ in found] == list(CC.discover(start))
         errors: list[RunError] = []
         files = discover_sources(CC, [start], explicit=True, errors=errors)
         assert errors == []
@@ -237,3 +238,77 @@ def test_a_platform_overrides_find_not_discover() -> None:
         class Wrong(type(CC)):  # type: ignore[misc]
             def discover(self, root, on_error=None):  # type: ignore[no-untyped-def]
                 yield root
+
+
+def _example_and_fixture_files() -> list[Path]:
+    tests = Path(__file__).parent
+    return [
+        p
+        for top in (tests / "fixtures", tests.parent.parent / "examples")
+        for p in sorted(top.rglob("*"))
+        if p.is_file()
+    ]
+
+
+def test_file_format_of_a_str_is_that_of_the_path() -> None:
+    """Discovery hands the built-in platforms (``str_paths``) a str: the same format as the Path,
+    for every example and fixture file and for names no platform takes."""
+    files = _example_and_fixture_files()
+    files += [Path(n) for n in ("a.txt", "x.JSON", "d/.jsonl", "taskHistory.json", "e.zip")]
+    assert len(files) > 50
+    for platform in REGISTRY.values():
+        assert platform.str_paths, platform.name
+        for path in files:
+            expected = platform.file_format(path)
+            assert platform.file_format(str(path)) == expected, (platform.name, path)
+            assert platform.format_of(str(path)) == expected, (platform.name, path)
+
+
+def test_format_of_gives_a_platform_without_str_paths_a_path() -> None:
+    seen: list[object] = []
+
+    class PathOnly(type(CC)):  # type: ignore[misc]
+        str_paths = False
+
+        def file_format(self, path):  # type: ignore[no-untyped-def]
+            seen.append(path)
+            return super().file_format(path)
+
+    assert PathOnly().format_of("/x/s.jsonl") is not None
+    assert seen == [Path("/x/s.jsonl")] and isinstance(seen[0], Path)
+
+
+def test_cline_family_keeps_the_files_the_path_rules_keep() -> None:
+    """The task-folder rules on the str a scan gives agree with the same rules on Path parts."""
+
+    def by_path(path: Path) -> bool:
+        name = path.name
+        if name not in TASK_FILES:
+            return "globalStorage" not in path.parts
+        if name == "taskHistory.json":
+            return path.parent.name in ("state", "tasks")
+        return path.parent.parent.name == "tasks" or "globalStorage" not in path.parts
+
+    cases = [
+        "/h/.config/Code/User/globalStorage/ext/tasks/t1/ui_messages.json",
+        "/h/.config/Code/User/globalStorage/ext/tasks/t1/checkpoints/ui_messages.json",
+        "/h/.config/Code/User/globalStorage/ext/state/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/tasks/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/cache/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/settings/x_ui_messages.json",
+        "/copies/t1_ui_messages.json",
+        "/copies/deep/ui_messages.json",
+        "tasks/t1/ui_messages.json",
+        "t1/ui_messages.json",
+        "ui_messages.json",
+        "/ui_messages.json",
+        "/tasks/ui_messages.json",
+        "state/taskHistory.json",
+        "taskHistory.json",
+        "globalStorage/taskHistory.json",
+        "./tasks/t/api_conversation_history.json",
+    ]
+    for family in (REGISTRY["cline"], REGISTRY["roo_code"]):
+        for case in cases:
+            text = os.path.join(*case.split("/")) if not case.startswith("/") else case
+            assert family._wanted(text) == by_path(Path(text)), case
