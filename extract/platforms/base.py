@@ -30,7 +30,10 @@ FilePath = str | os.PathLike[str]
 
 def file_name(path: FilePath) -> str:
     """The last component of ``path`` (``Path(path).name``, without building the Path)."""
-    return os.path.basename(os.fspath(path))
+    text = os.fspath(path)
+    if os.altsep is None:  # POSIX: os.path.basename, without its per-call overhead
+        return text[text.rfind(os.sep) + 1 :]
+    return os.path.basename(text)
 
 
 # The unified fields a platform may be able to fill (``Platform.fills``), in display order.
@@ -251,9 +254,9 @@ class Platform(ABC):
             for entry in entries:
                 try:
                     if entry.is_dir():
-                        subdirs.append((entry.path, _real_path(entry, real)))
+                        subdirs.append((entry.path, _real_path(entry, folder, real)))
                     elif entry.is_file() and self.format_of(entry.path) is not None:
-                        yield Found(entry.path, _real_path(entry, real))
+                        yield Found(entry.path, _real_path(entry, folder, real))
                 except OSError as exc:
                     if on_error is not None:
                         on_error(Path(entry.path), exc)
@@ -283,8 +286,10 @@ def _entry_name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
-def _real_path(entry: os.DirEntry[str], folder_real: str) -> str:
-    """The real path of an entry of a folder whose real path is ``folder_real``."""
+def _real_path(entry: os.DirEntry[str], folder: str, folder_real: str) -> str:
+    """The real path of an entry of ``folder``, whose real path is ``folder_real``."""
     if entry.is_symlink():
         return os.path.realpath(entry.path)
+    if folder == folder_real:  # no symlink on the way: the entry's path (folder joined to name)
+        return entry.path
     return os.path.join(folder_real, entry.name)

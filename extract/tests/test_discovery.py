@@ -312,3 +312,12 @@ def test_cline_family_keeps_the_files_the_path_rules_keep() -> None:
         for case in cases:
             text = os.path.join(*case.split("/")) if not case.startswith("/") else case
             assert family._wanted(text) == by_path(Path(text)), case
+
+
+def test_file_name_is_the_last_component() -> None:
+    from extract.platforms.base import file_name
+
+    for text in ("a.jsonl", "/x/y/a.json", "x/y/", "", "/", "./a", "../b/c.zip", "dir.d/f"):
+        assert file_name(text) == os.path.basename(text), text
+        if text and not text.endswith("/"):
+            assert file_name(Path(text)) == Path(text).name, text
