@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -22,7 +23,6 @@ from extract.platforms import REGISTRY
 from extract.progress import RunSummary, render_human
 from extract.redact import RedactError
 from extract.runner import run_extract, utc_now
-from extract.synth.cli import synth
 
 LAKE_HELP = "Lake root: a folder or any fsspec URL (s3://…)."
 log = get_logger()
@@ -63,7 +63,24 @@ def _bound(
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-@click.group()
+# command -> the module defining it, imported when the command is used
+_LAZY_COMMANDS = {"synth": "extract.synth.cli"}
+
+
+class _Commands(click.Group):
+    """The command group. ``synth`` (the corpus generator, a package of its own) is imported only
+    when it is the command given or the commands are listed: not by every ``run``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            self.add_command(getattr(importlib.import_module(_LAZY_COMMANDS[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="extract")
 @click.option(
     "--log-format",
@@ -78,9 +95,6 @@ def _bound(
 def main(log_format: str, verbose: bool) -> None:
     """Land AI coding-assistant conversation logs as raw Parquet records in a lake."""
     configure(log_format, verbose)
-
-
-main.add_command(synth)
 
 
 @main.command()

@@ -5,17 +5,23 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from extract.platforms.base import Platform
+from extract.platforms.base import FilePath, Platform
 from extract.progress import RunError
 
 
 @dataclass(frozen=True)
 class SourceFile:
     platform: Platform
-    path: Path  # as discovered
+    location: FilePath  # as discovered (a scan gives a str: no Path per file until needed)
     uri: str  # resolved real path: the file's identity (source_uri)
+
+    @cached_property
+    def path(self) -> Path:
+        """The path as discovered."""
+        return Path(self.location)
 
 
 class RealPaths:
@@ -78,8 +84,8 @@ def discover_sources(
             if explicit:
                 errors.append(RunError(platform.name, str(root), "source path not found"))
             continue
-        for path in platform.discover(root, on_error=on_error):
-            uri = real_paths.resolve(path)
+        for path, real in platform.find(root, on_error=on_error):
+            uri = real_paths.resolve(path) if real is None else real
             if uri in seen:
                 continue
             seen.add(uri)

@@ -28,18 +28,24 @@ import contextlib
 import errno
 import os
 import random
+import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fsspec.implementations.local import LocalFileSystem
 
 from extract.schema import RAW_SCHEMA, RUNS_SCHEMA
+
+if TYPE_CHECKING:
+    import fsspec
+
+# fsspec (some 40 ms to import) is imported when a lake needs it: a lake that is a plain local
+# folder path is read and written with os calls (``Lake.plain``), and its ``fs`` made when asked.
 
 ROW_GROUP_SIZE = 1_000_000
 
@@ -171,6 +177,15 @@ def _protocols(fs: fsspec.AbstractFileSystem) -> set[str]:
     return {proto} if isinstance(proto, str) else set(proto)
 
 
+# what fsspec's glob takes for a pattern in a path (its ``has_magic``)
+_GLOB_MAGIC = re.compile("[*?[]")
+
+
+def is_plain_local(uri: str) -> bool:
+    """A lake given as a POSIX folder path: no URL, protocol or fsspec chain (no ``:`` at all)."""
+    return os.sep == "/" and ":" not in uri
+
+
 class Lake:
     def __init__(
         self,
@@ -178,20 +193,67 @@ class Lake:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        try:
-            fs, root = fsspec.core.url_to_fs(uri)
-        except (ValueError, ImportError) as exc:
-            raise LakeError(f"cannot open lake {uri!r}: {exc}") from exc
-        self.fs = fs
-        if "://" not in uri:
-            root = os.path.abspath(root)
-            uri = root
+        self._fs: fsspec.AbstractFileSystem | None = None
+        # a plain local folder: the root fsspec's LocalFileSystem would give (~ expanded, made
+        # absolute), files read, listed, renamed and removed as its methods do, with os calls
+        self.plain = is_plain_local(uri)
+        if self.plain:
+            root = uri = os.path.abspath(os.path.expanduser(uri))
+            self.object_store, self.local = False, True
+        else:
+            import fsspec
+            from fsspec.implementations.local import LocalFileSystem
+
+            try:
+                fs, root = fsspec.core.url_to_fs(uri)
+            except (ValueError, ImportError) as exc:
+                raise LakeError(f"cannot open lake {uri!r}: {exc}") from exc
+            self._fs = fs
+            if "://" not in uri:
+                root = os.path.abspath(root)
+                uri = root
+            self.object_store = bool(_protocols(fs) & OBJECT_STORE_PROTOCOLS)
+            self.local = isinstance(fs, LocalFileSystem)
         self.root: str = root.rstrip("/") or "/"
         self.uri = uri
-        self.object_store = bool(_protocols(fs) & OBJECT_STORE_PROTOCOLS)
-        self.local = isinstance(fs, LocalFileSystem)
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+
+    @property
+    def fs(self) -> fsspec.AbstractFileSystem:
+        """The lake's fsspec filesystem (a plain local folder's is made when first asked for)."""
+        if self._fs is None:
+            from fsspec.implementations.local import LocalFileSystem
+
+            self._fs = LocalFileSystem()
+        return self._fs
+
+    def _exists(self, path: str) -> bool:
+        return os.path.exists(path) if self.plain else bool(self.fs.exists(path))
+
+    def _open_read(self, path: str) -> IO[bytes]:
+        return open(path, "rb") if self.plain else self.fs.open(path, "rb")
+
+    def _rm(self, path: str) -> None:
+        """Delete the file at ``path`` (LocalFileSystem.rm of a file is os.remove)."""
+        if self.plain:
+            os.remove(path)
+        else:
+            self.fs.rm(path)
+
+    def _mv(self, src: str, dest: str) -> None:
+        """Rename ``src`` to ``dest`` (LocalFileSystem.mv is shutil.move: a rename here)."""
+        if self.plain:
+            shutil.move(src, dest)
+        else:
+            self.fs.mv(src, dest)
+
+    def _glob_parquet(self, folder: str) -> list[str]:
+        """What ``fs.glob(f"{folder}/*.parquet")`` gives: every entry whose name ends with
+        ``.parquet`` (files, folders, symlinks; hidden ones too)."""
+        if self.plain and self.root != "/" and not _GLOB_MAGIC.search(folder):
+            return [f"{folder}/{name}" for name in os.listdir(folder) if name.endswith(".parquet")]
+        return [str(p) for p in self.fs.glob(f"{folder}/*.parquet")]
 
     def path(self, rel: str) -> str:
         return f"{self.root}/{rel}"
@@ -220,14 +282,14 @@ class Lake:
         already is fine."""
 
         def rm() -> None:
-            if self.fs.exists(path):
-                self.fs.rm(path)
+            if self._exists(path):
+                self._rm(path)
 
         self._retrying(f"cannot delete {path}", rm)
 
     def exists(self, rel: str) -> bool:
         path = self.path(rel)
-        return bool(self._retrying(f"cannot read {path}", lambda: self.fs.exists(path)))
+        return self._retrying(f"cannot read {path}", lambda: self._exists(path))
 
     def write_table(self, rel: str, table: pa.Table) -> str:
         """Write ``table`` to ``<root>/<rel>`` as zstd Parquet, atomically (see the module doc)."""
@@ -263,7 +325,7 @@ class Lake:
                     self.fs.makedirs(parent, exist_ok=True)
                     with self.fs.open(tmp, "wb") as f:
                         _write_parquet(table, f)
-                self.fs.mv(tmp, dest)
+                self._mv(tmp, dest)
             except Exception:
                 self._discard(tmp)
                 raise
@@ -272,8 +334,8 @@ class Lake:
 
     def _discard(self, tmp: str) -> None:
         try:
-            if self.fs.exists(tmp):
-                self.fs.rm(tmp)
+            if self._exists(tmp):
+                self._rm(tmp)
         except Exception:  # best effort: the temp name never matches *.parquet anyway
             pass
 
@@ -281,9 +343,9 @@ class Lake:
         folder = self.path(rel_dir)
 
         def listing() -> list[str]:
-            if not self.fs.exists(folder):
+            if not self._exists(folder):
                 return []
-            return [str(p) for p in self.fs.glob(f"{folder}/*.parquet")]
+            return self._glob_parquet(folder)
 
         return sorted(self._retrying(f"cannot list {folder}", listing))
 
@@ -294,7 +356,7 @@ class Lake:
             def read(p: str = p) -> pa.Table:
                 # ParquetFile, not read_table: read_table imports pyarrow.dataset (about 15 MB
                 # of the extract process's memory) to read what is one file
-                with self.fs.open(p, "rb") as f:
+                with self._open_read(p) as f:
                     return pq.ParquetFile(f).read()
 
             tables.append(self._retrying(f"cannot read {p}", read))
@@ -334,7 +396,7 @@ def _refresh_empty(lake: Lake, rel: str, schema: pa.Schema) -> None:
     error until the next run writes one. The file holds no rows, so nothing is lost."""
 
     def read_names() -> list[str]:
-        with lake.fs.open(lake.path(rel), "rb") as f:
+        with lake._open_read(lake.path(rel)) as f:
             return list(pq.read_schema(f).names)
 
     names = lake._retrying(f"cannot read {lake.path(rel)}", read_names)

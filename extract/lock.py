@@ -55,9 +55,7 @@ def _describe(info: dict[str, Any] | None) -> str:
 @contextmanager
 def lake_lock(lake: Lake, run_id: str, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the lake for one run; raise LockBusy when it stays held for ``wait_seconds``."""
-    from fsspec.implementations.local import LocalFileSystem
-
-    if isinstance(lake.fs, LocalFileSystem):
+    if lake.local:
         with _local_lock(lake, run_id, wait_seconds):
             yield
     else:

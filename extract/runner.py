@@ -18,7 +18,6 @@ from extract.lake import Lake, LakeError, init_lake
 from extract.metrics import Stopwatch
 from extract.options import DEFAULT_BATCH_SIZE, ExtractionOptions
 from extract.platforms import REGISTRY, Platform
-from extract.pool import ReaderPool
 from extract.progress import FileOutcome, PlatformCounts, RunError, RunSummary, progress_bar
 from extract.reading import (
     CHECKSUM_WIDTH,
@@ -312,7 +311,7 @@ class Runner:
     def _prepare(self, src: SourceFile) -> ReadTask | None:
         """The file's read task; None when it need not be read (unchanged, or failed here)."""
         platform = src.platform
-        fmt = platform.file_format(src.path)
+        fmt = platform.format_of(src.location)
         if fmt is None:
             self.fail(platform.name, src.uri, f"not a {platform.name} source file")
             self._count(src, "failed", failures=1)
@@ -378,6 +377,8 @@ class Runner:
                 bar.update(1)
             return
         self.summary.workers = workers
+        from extract.pool import ReaderPool  # multiprocessing: only for a run that reads enough
+
         with ReaderPool(workers, self.config) as pool:
             # the largest first: a big file read last would leave the other workers idle
             for event in pool.events(sorted(tasks, key=lambda t: t.size, reverse=True)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,9 @@ class FileState:
     def key(self) -> StateKey:
         return (self.platform, self.source_uri)
 
+
+# FileState's fields in order: a state table's columns of these names, read positionally
+_FIELDS = tuple(f.name for f in fields(FileState))
 
 # Every flush of a run writes a state file (a first run over a large history, dozens), and every
 # later run with anything new at least one. More than this many are rewritten as one at the end of
@@ -101,37 +104,53 @@ def latest_states_table(tables: list[pa.Table]) -> pa.Table:
 
 
 def _latest(lake: Lake, paths: list[str]) -> dict[StateKey, FileState]:
-    import pyarrow as pa
-
-    from extract.schema import STATE_SCHEMA
-
-    names = STATE_SCHEMA.names
     rows: list[FileState] = []
     for table in lake.read_tables(paths):
         # column by column, the timestamps from their integers: pyarrow's own conversion of
         # time-zoned timestamps to Python was most of the time it took to read the state
-        columns = [
-            _utc_datetimes(table.column(field.name))
-            if pa.types.is_timestamp(field.type)
-            else table.column(field.name).to_pylist()
-            for field in STATE_SCHEMA
-        ]
-        rows.extend(
-            FileState(**dict(zip(names, values, strict=True)))
-            for values in zip(*columns, strict=True)
-        )
-    rows.sort(key=lambda s: (s.written_at, s.run_id, s.seq))
-    return {state.key: state for state in rows}
+        columns = [_pylist(table.column(name)) for name in _FIELDS]
+        rows.extend(FileState(*values) for values in zip(*columns, strict=True))
+    return _pick_latest(rows)
+
+
+def _pick_latest(rows: list[FileState]) -> dict[StateKey, FileState]:
+    """The latest state per (platform, source_uri) by (written_at, run_id, seq); of equals, the
+    last in ``rows``: what a stable sort by that order, then keeping each key's last row, picks,
+    in one pass (no sort of every row)."""
+    latest: dict[StateKey, FileState] = {}
+    for state in rows:
+        key = (state.platform, state.source_uri)
+        prev = latest.get(key)
+        if prev is None or _order(prev) <= _order(state):
+            latest[key] = state
+    return latest
+
+
+def _order(state: FileState) -> tuple[datetime | None, str, int]:
+    return (state.written_at, state.run_id, state.seq)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _utc_datetimes(column: pa.ChunkedArray) -> list[datetime | None]:
-    """A timestamp column as UTC datetimes: what to_pylist gives, several times faster."""
+def _pylist(column: pa.ChunkedArray) -> list:
+    """A column's values as Python objects; timestamps as UTC datetimes."""
     import pyarrow as pa
 
-    micros = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_pylist()
+    if pa.types.is_timestamp(column.type):
+        return _utc_datetimes(column)
+    return column.to_pylist()
+
+
+def _utc_datetimes(column: pa.ChunkedArray) -> list[datetime | None]:
+    """A timestamp column as UTC datetimes: what to_pylist gives, several times faster. A column
+    of microseconds is read as its integers (a view: no cast, so no pyarrow.compute import)."""
+    import pyarrow as pa
+
+    if column.type.unit == "us":
+        micros = [v for chunk in column.chunks for v in chunk.view(pa.int64()).to_pylist()]
+    else:
+        micros = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_pylist()
     return [None if v is None else _EPOCH + timedelta(microseconds=v) for v in micros]
 
 

@@ -1,8 +1,9 @@
 """The interface every platform module implements.
 
 A platform knows where its logs live (``default_roots``), which files under a root are its source
-files (``discover``), how each file is split into records (``file_format``) and how to read the
-app/format version out of a parsed record (``source_version``). For the run options
+files (``find``; ``discover`` lists their paths), how each file is split into records
+(``file_format``) and how to read the app/format version out of a parsed record
+(``source_version``). For the run options
 ``--since/--until/--session`` it says how to read a record's own time (``record_time``) and
 session (``record_session``); the defaults (no time of its own: the file's modification time is
 used; no session) suit a format that has neither. Its metadata (``extractor_version``,
@@ -20,9 +21,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 OnError = Callable[[Path, OSError], None]
+# A file's path as discovery has it (a str: a scan builds no Path per file), or a Path.
+FilePath = str | os.PathLike[str]
+
+
+def file_name(path: FilePath) -> str:
+    """The last component of ``path`` (``Path(path).name``, without building the Path)."""
+    text = os.fspath(path)
+    if os.altsep is None:  # POSIX: os.path.basename, without its per-call overhead
+        return text[text.rfind(os.sep) + 1 :]
+    return os.path.basename(text)
+
 
 # The unified fields a platform may be able to fill (``Platform.fills``), in display order.
 UNIFIED_FIELDS = ("tokens", "cost", "timestamps", "tool_calls", "model", "workspace", "branch")
@@ -138,6 +150,15 @@ class Platform(ABC):
     # How --since/--until and --session read a record (documented per platform).
     time_doc: ClassVar[str] = "the file's modification time (the format has no time per record)"
     session_doc: ClassVar[str] = "none (`--session` lands nothing of this platform)"
+    # Whether ``file_format`` takes a path as a str too (``FilePath``; the built-in platforms,
+    # which read its name): then discovery builds no Path per file it scans. Else it is given
+    # a Path, as its signature says.
+    str_paths: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "discover" in vars(cls):  # runs call find: an own discover would go unused
+            raise TypeError(f"{cls.__name__}: override find, not discover")
 
     @abstractmethod
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
@@ -146,6 +167,13 @@ class Platform(ABC):
     @abstractmethod
     def file_format(self, path: Path) -> FileFormat | None:
         """The format of ``path``, or ``None`` when it is not one of this platform's files."""
+
+    def format_of(self, path: FilePath) -> FileFormat | None:
+        """``file_format`` of a path as discovery has it (often a str): as it is where the
+        platform takes a str (``str_paths``), else as a Path."""
+        if self.str_paths or isinstance(path, Path):
+            return self.file_format(path)  # type: ignore[arg-type]
+        return self.file_format(Path(path))
 
     @abstractmethod
     def source_version(self, record: Any) -> str | None:
@@ -191,46 +219,77 @@ class Platform(ABC):
         return None
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
-        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file.
+        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file:
+        the paths of ``find``."""
+        for found in self.find(root, on_error):
+            yield Path(found.path)
+
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
+        """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a
+        file, each with its real path where the scan knows it. A platform with its own layout
+        overrides this (``discover`` follows).
 
         Symlinked directories are followed once (loops are cut by real path). Directories that
         cannot be listed are reported through ``on_error`` and skipped.
         """
         if root.is_file():
-            yield root
+            yield Found(str(root), None)
             return
+        yield from self.walk(root, on_error)
+
+    def walk(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
+        """The files under the folder ``root`` this platform has a format for, by name, each
+        with its real path: a file that is not a symlink is its folder's real path and its name,
+        and a subfolder that is not a symlink its parent's real path and its name (no realpath,
+        which checks every component of the path, per file or folder)."""
         seen_dirs: set[str] = set()
-        # each folder with its real path: a subfolder that is not a symlink is its parent's real
-        # path and its name (no realpath, which checks every component of the path, per folder)
-        stack = [(root, os.path.realpath(root))]
+        stack = [(str(root), os.path.realpath(root))]
         while stack:
             folder, real = stack.pop()
             if real in seen_dirs:
                 continue
             seen_dirs.add(real)
-            try:
-                with os.scandir(folder) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError as exc:
-                if on_error is not None:
-                    on_error(folder, exc)
-                continue
-            subdirs: list[tuple[Path, str]] = []
+            entries = _scandir(folder, on_error)
+            subdirs: list[tuple[str, str]] = []
             for entry in entries:
-                path = Path(entry.path)
                 try:
                     if entry.is_dir():
-                        subdirs.append(
-                            (
-                                path,
-                                os.path.realpath(path)
-                                if entry.is_symlink()
-                                else os.path.join(real, entry.name),
-                            )
-                        )
-                    elif entry.is_file() and self.file_format(path) is not None:
-                        yield path
+                        subdirs.append((entry.path, _real_path(entry, folder, real)))
+                    elif entry.is_file() and self.format_of(entry.path) is not None:
+                        yield Found(entry.path, _real_path(entry, folder, real))
                 except OSError as exc:
                     if on_error is not None:
-                        on_error(path, exc)
+                        on_error(Path(entry.path), exc)
             stack.extend(reversed(subdirs))
+
+
+class Found(NamedTuple):
+    """A source file as discovery finds it: its path (a str: no Path is built per file), and
+    its real path when known (``None``: the caller resolves it)."""
+
+    path: str
+    real: str | None
+
+
+def _scandir(folder: str, on_error: OnError | None) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` sorted by name ([] when it cannot be listed: reported)."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=_entry_name)
+    except OSError as exc:
+        if on_error is not None:
+            on_error(Path(folder), exc)
+        return []
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _real_path(entry: os.DirEntry[str], folder: str, folder_real: str) -> str:
+    """The real path of an entry of ``folder``, whose real path is ``folder_real``."""
+    if entry.is_symlink():
+        return os.path.realpath(entry.path)
+    if folder == folder_real:  # no symlink on the way: the entry's path (folder joined to name)
+        return entry.path
+    return os.path.join(folder_real, entry.name)

@@ -20,7 +20,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    FilePath,
+    Found,
+    OnError,
+    Platform,
+    file_name,
+    first_text,
+    first_time,
+)
 from extract.splitting import zip_has_member
 
 EXPORT_MEMBER = "conversations.json"
@@ -84,25 +93,27 @@ class ChatGPT(Platform):
     time_doc = "the conversation's `update_time` (else `create_time`)"
     session_doc = "the conversation's `conversation_id` (else `id`)"
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return [home / "Downloads"]
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name.lower()
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path).lower()
         if name.endswith(".zip"):
             return _ZIP
         if name.endswith(".json"):
             return _JSON
         return None
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """A file given explicitly is read whatever its name; in a folder, only exports."""
         if root.is_file():
-            yield root
+            yield Found(str(root), None)
             return
-        for path in super().discover(root, on_error=on_error):
-            if looks_like_export(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if looks_like_export(Path(found.path)):
+                yield found
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:

@@ -13,7 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    FilePath,
+    Platform,
+    file_name,
+    first_text,
+    first_time,
+)
 
 _JSONL = FileFormat("jsonl", "session_line")
 _META = FileFormat("json", "subagent_meta")
@@ -48,6 +55,8 @@ class ClaudeCode(Platform):
         "`<session>/subagents/…`)"
     )
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         roots = [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
         for part in env.get("CLAUDE_CONFIG_DIR", "").split(","):
@@ -56,8 +65,8 @@ class ClaudeCode(Platform):
                 roots.append(Path(part).expanduser() / "projects")
         return roots
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name.endswith(".jsonl"):
             return _JSONL
         if name.endswith(".meta.json"):

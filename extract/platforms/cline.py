@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, first_text, first_time
+from extract.platforms.base import FileFormat, FilePath, file_name, first_text, first_time
 from extract.platforms.cline_family import TASK_FILES, ClineFamily, task_file_format
 
 SDK_SESSION = FileFormat("json", "sdk_session")
@@ -81,13 +81,17 @@ class Cline(ClineFamily):
             return first_text(record, "sessionId") or name.removesuffix(".messages.json")
         return first_text(record, "session_id") or super().record_session(record, path)
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name.endswith(".messages.json"):
             return SDK_MESSAGES
         fmt = task_file_format(name)
         if fmt is not None:
             return fmt
-        if name.endswith(".json") and name not in TASK_FILES and _looks_like_sdk_session(path):
+        if (
+            name.endswith(".json")
+            and name not in TASK_FILES
+            and _looks_like_sdk_session(Path(path))
+        ):
             return SDK_SESSION
         return None

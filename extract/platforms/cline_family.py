@@ -33,7 +33,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    FilePath,
+    Found,
+    OnError,
+    Platform,
+    file_name,
+    first_text,
+    first_time,
+)
 
 # VS Code-like hosts whose user-data folder holds User/globalStorage/<extension id>/.
 HOST_APPS = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
@@ -122,11 +131,13 @@ class ClineFamily(Platform):
     )
     session_doc = "the task id: the `tasks/<id>/` folder, or a history item's `id`"
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return extension_roots(env, home, self.extension_ids)
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        return task_file_format(path.name)
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        return task_file_format(file_name(path))
 
     def source_version(self, record: Any) -> str | None:
         return None  # task files state no extension or format version
@@ -142,26 +153,27 @@ class ClineFamily(Platform):
             return path.parent.name
         return first_text(record, "id")
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """Task files under ``root``. Inside a ``globalStorage`` tree only this family's files
         in ``tasks/<id>/`` and ``state/`` (or ``tasks/``) are sources; ``checkpoints``, caches and
         settings are skipped without being read."""
         if root.is_file():
-            yield root
+            yield Found(str(root), None)
             return
-        for path in super().discover(root, on_error):
-            if self._wanted(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if self._wanted(found.path):
+                yield found
 
-    def _wanted(self, path: Path) -> bool:
-        name = path.name
+    def _wanted(self, path: str) -> bool:
+        names = path.split(os.sep)  # a discovered path: normalized, as Path(path).parts
+        name = names[-1]
         if name not in TASK_FILES:
             # under a storage tree only canonical names; elsewhere (a folder of copied files)
             # any name the family recognizes
-            return "globalStorage" not in path.parts
+            return "globalStorage" not in names
         if name == "taskHistory.json":
-            return path.parent.name in ("state", "tasks")
-        return path.parent.parent.name == "tasks" or "globalStorage" not in path.parts
+            return _name_above(names, 1) in ("state", "tasks")
+        return _name_above(names, 2) == "tasks" or "globalStorage" not in names
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:
@@ -170,6 +182,12 @@ class ClineFamily(Platform):
             p.parent for p in found if p.name in TASK_FILES and p.parent.parent.name == "tasks"
         }
         return f"{self.name}: found {len(found)} file(s) of {len(tasks)} task folder(s)"
+
+
+def _name_above(names: list[str], levels: int) -> str:
+    """The name of the folder ``levels`` above a path split into ``names`` (``""`` above its
+    first: what ``path.parent.parent.name`` gives for 2)."""
+    return names[-1 - levels] if len(names) > levels else ""
 
 
 def listdir(folder: Path, on_error: OnError | None) -> list[os.DirEntry[str]]:

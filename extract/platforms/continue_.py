@@ -30,7 +30,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    FilePath,
+    Found,
+    OnError,
+    Platform,
+    file_name,
+    first_text,
+    first_time,
+)
 
 INDEX_NAME = "sessions.json"
 SESSIONS_DIR = "sessions"
@@ -71,14 +80,16 @@ class ContinuePlatform(Platform):
         "name no session"
     )
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         override = env.get("CONTINUE_GLOBAL_DIR", "").strip()
         if override:
             return [Path(override).expanduser()]
         return [home / ".continue"]
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name in DEV_DATA_FILES:
             return DEV_DATA_FILES[name]
         if name == INDEX_NAME:
@@ -87,7 +98,7 @@ class ContinuePlatform(Platform):
             return _SESSION
         return None
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """A file given explicitly is read whatever its name.
 
         Given Continue's global folder (it has ``sessions/`` or ``dev_data/``), only
@@ -96,21 +107,23 @@ class ContinuePlatform(Platform):
         for session ``.json`` files and the two event logs.
         """
         if root.is_file():
-            yield root
+            yield Found(str(root), None)
             return
         sessions, dev_data = root / SESSIONS_DIR, root / DEV_DATA_DIR
         if sessions.is_dir() or dev_data.is_dir():
             if sessions.is_dir():
-                yield from self._sessions(sessions, on_error)
+                for path in self._sessions(sessions, on_error):
+                    yield Found(str(path), None)
             if dev_data.is_dir():
                 yield from self._dev_data(dev_data, on_error)
             return
         if root.name == DEV_DATA_DIR:
             yield from self._dev_data(root, on_error)
             return
-        for path in super().discover(root, on_error=on_error):
-            if path.name.endswith(".json") or path.name in DEV_DATA_FILES:
-                yield path
+        for found in self.walk(root, on_error):
+            name = file_name(found.path)
+            if name.endswith(".json") or name in DEV_DATA_FILES:
+                yield found
 
     def _sessions(self, folder: Path, on_error: OnError | None) -> Iterator[Path]:
         """``sessions/*.json`` (not recursive: Continue keeps nothing below it)."""
@@ -128,10 +141,10 @@ class ContinuePlatform(Platform):
                 if on_error is not None:
                     on_error(path, exc)
 
-    def _dev_data(self, folder: Path, on_error: OnError | None) -> Iterator[Path]:
-        for path in super().discover(folder, on_error=on_error):
-            if path.name in DEV_DATA_FILES:
-                yield path
+    def _dev_data(self, folder: Path, on_error: OnError | None) -> Iterator[Found]:
+        for found in self.walk(folder, on_error):
+            if file_name(found.path) in DEV_DATA_FILES:
+                yield found
 
     def describe_discovery(self, roots: list[Path], found: list[Path]) -> str | None:
         if not found:

@@ -29,7 +29,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, OnError, Platform, first_text, first_time
+from extract.platforms.base import (
+    FileFormat,
+    FilePath,
+    Found,
+    OnError,
+    Platform,
+    file_name,
+    first_text,
+    first_time,
+)
 
 _SESSION = FileFormat("json", "session")
 _MUTATIONS = FileFormat("jsonl", "mutation")
@@ -60,6 +69,8 @@ class CopilotChat(Platform):
     )
     session_doc = "the session's `sessionId`, else the session file's name; `workspace.json`: none"
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         roots = [home / ".config" / app for app in APP_FOLDERS]
         roots += [home / "Library" / "Application Support" / app for app in APP_FOLDERS]
@@ -69,8 +80,8 @@ class CopilotChat(Platform):
         roots += [home / ".vscode-server" / "data", home / ".vscode-server-insiders" / "data"]
         return roots
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path)
         if name == "workspace.json":
             return _WORKSPACE
         if name.endswith(".jsonl"):
@@ -112,19 +123,20 @@ class CopilotChat(Platform):
             return path.name.removesuffix(".jsonl")
         return first_text(record, "sessionId") or path.name.removesuffix(".json")
 
-    def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
+    def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         if root.is_file():
-            yield root
+            yield Found(str(root), None)
             return
         user = root / "User"
         if root.name == "User":
             user = root
         if user.is_dir():
-            yield from self._user_data(user, on_error)
+            for path in self._user_data(user, on_error):
+                yield Found(str(path), None)
             return
-        for path in super().discover(root, on_error):
-            if self._wanted(path):
-                yield path
+        for found in self.walk(root, on_error):
+            if self._wanted(Path(found.path)):
+                yield found
 
     def _wanted(self, path: Path) -> bool:
         """Inside a VS Code storage tree only chat sessions and workspace.json are sources."""

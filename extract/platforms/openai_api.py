@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extract.platforms.base import FileFormat, Platform, first_text, first_time
+from extract.platforms.base import FileFormat, FilePath, Platform, file_name, first_text, first_time
 
 RECORD_KIND = "log_line"
 
@@ -59,11 +59,13 @@ class OpenAIApi(Platform):
         "(conversations are rebuilt in dbt)"
     )
 
+    str_paths = True  # file_format takes a str as well as a Path
+
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         return []  # API logs live wherever the application or gateway wrote them
 
-    def file_format(self, path: Path) -> FileFormat | None:
-        name = path.name.lower()
+    def file_format(self, path: FilePath) -> FileFormat | None:
+        name = file_name(path).lower()
         if name.endswith(".jsonl"):
             return _JSONL
         if name.endswith(".jsonl.gz"):

@@ -254,3 +254,30 @@ def test_memory_lake_end_to_end(tmp_path: Path) -> None:
     uri = "memory://e2e-lake"
     assert run_extract(lake_uri=uri, sources={"claude_code": [src]}).totals.rows_landed == 2
     assert run_extract(lake_uri=uri, sources={"claude_code": [src]}).totals.rows_landed == 0
+
+
+def test_synth_command_is_loaded_when_used() -> None:
+    """``synth`` is imported by the command group on use (not by every run), and still listed."""
+    from click.testing import CliRunner
+
+    from extract.cli import main
+
+    listed = CliRunner().invoke(main, ["--help"])
+    assert listed.exit_code == 0 and "synth" in listed.output
+    shown = CliRunner().invoke(main, ["synth", "--help"])
+    assert shown.exit_code == 0 and "synthetic corpus" in shown.output
+    assert main.get_command(None, "nope") is None  # type: ignore[arg-type]
+
+
+def test_run_does_not_import_what_a_no_change_run_never_uses() -> None:
+    """Start-up of every run: the corpus generator and the reader pool (multiprocessing) load
+    only when used."""
+
+    code = (
+        "import sys, extract.cli, extract.runner; "
+        "print(sorted(m for m in ('extract.synth', 'extract.pool') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -3,8 +3,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from extract.discovery import RealPaths, discover_sources
 from extract.platforms import REGISTRY
+from extract.platforms.cline_family import TASK_FILES
 from extract.progress import RunError
 
 from .conftest import PROJECT, SESSION_ID, build_claude_home
@@ -169,3 +172,152 @@ def test_source_replaces_default_roots(tmp_path: Path, monkeypatch, run_json) ->
     summary = run_json("--source", f"claude_code={only}")
     assert summary["platforms"]["claude_code"]["files_seen"] == 1
     assert summary["totals"]["rows_landed"] == 1
+
+
+def test_walk_knows_real_paths_through_symlinks(tmp_path: Path, monkeypatch) -> None:
+    """The real path the scan gives each file (from its folder's, without realpath per file) is
+    os.path.realpath's: below a symlinked folder, a chain of symlinks, for a symlinked file and
+    from a relative root; and discovery's source_uri is that real path."""
+    real = tmp_path / "real" / "sub"
+    (real / "deeper").mkdir(parents=True)
+    (real / "a.jsonl").write_text("{}\n")
+    (real / "deeper" / "b.jsonl").write_text("{}\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.jsonl").write_text("{}\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "alias").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "chain").symlink_to("real/sub", target_is_directory=True)
+    (root / "via_chain").symlink_to(tmp_path / "chain", target_is_directory=True)
+    (root / "link.jsonl").symlink_to(tmp_path / "elsewhere" / "c.jsonl")
+    (root / "rel.jsonl").symlink_to("../elsewhere/c.jsonl")
+    (tmp_path / "root_alias").symlink_to("root", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for start in (root, Path("root"), Path("root_alias"), tmp_path / "real" / ".." / "root"):
+        found = list(CC.walk(start))
+        assert found, start
+        for path, real_path in found:
+            assert real_path == os.path.realpath(path), path
+        assert [Path(path) for path, _ in found] == list(CC.discover(start))
+        errors: list[RunError] = []
+        files = discover_sources(CC, [start], explicit=True, errors=errors)
+        assert errors == []
+        assert sorted(f.uri for f in files) == sorted(
+            {
+                os.path.realpath(tmp_path / p)
+                for p in ("real/sub/a.jsonl", "real/sub/deeper/b.jsonl")
+            }
+            | {os.path.realpath(tmp_path / "elsewhere" / "c.jsonl")}
+        )
+        assert all(f.path.is_relative_to(start) for f in files)  # paths as discovered
+
+
+def test_walk_reports_an_unlistable_folder_and_goes_on(tmp_path: Path, monkeypatch) -> None:
+    root = build_claude_home(tmp_path / ".claude")
+    locked = root / PROJECT / "locked"
+    locked.mkdir()
+    (locked / "x.jsonl").write_text("{}\n")
+    listing = os.scandir
+
+    def scandir(path):  # as for a folder without read permission (root reads any)
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    errors: list[RunError] = []
+    files = discover_sources(CC, [root], explicit=True, errors=errors)
+    assert [(e.file, e.message) for e in errors] == [(str(locked), "Permission denied")]
+    assert files and not [f for f in files if "locked" in f.uri]
+
+
+def test_a_platform_overrides_find_not_discover() -> None:
+    """Runs discover through ``find``: a platform's own ``discover`` would be silently unused."""
+    with pytest.raises(TypeError, match="override find, not discover"):
+
+        class Wrong(type(CC)):  # type: ignore[misc]
+            def discover(self, root, on_error=None):  # type: ignore[no-untyped-def]
+                yield root
+
+
+def _example_and_fixture_files() -> list[Path]:
+    tests = Path(__file__).parent
+    return [
+        p
+        for top in (tests / "fixtures", tests.parent.parent / "examples")
+        for p in sorted(top.rglob("*"))
+        if p.is_file()
+    ]
+
+
+def test_file_format_of_a_str_is_that_of_the_path() -> None:
+    """Discovery hands the built-in platforms (``str_paths``) a str: the same format as the Path,
+    for every example and fixture file and for names no platform takes."""
+    files = _example_and_fixture_files()
+    files += [Path(n) for n in ("a.txt", "x.JSON", "d/.jsonl", "taskHistory.json", "e.zip")]
+    assert len(files) > 50
+    for platform in REGISTRY.values():
+        assert platform.str_paths, platform.name
+        for path in files:
+            expected = platform.file_format(path)
+            assert platform.file_format(str(path)) == expected, (platform.name, path)
+            assert platform.format_of(str(path)) == expected, (platform.name, path)
+
+
+def test_format_of_gives_a_platform_without_str_paths_a_path() -> None:
+    seen: list[object] = []
+
+    class PathOnly(type(CC)):  # type: ignore[misc]
+        str_paths = False
+
+        def file_format(self, path):  # type: ignore[no-untyped-def]
+            seen.append(path)
+            return super().file_format(path)
+
+    assert PathOnly().format_of("/x/s.jsonl") is not None
+    assert seen == [Path("/x/s.jsonl")] and isinstance(seen[0], Path)
+
+
+def test_cline_family_keeps_the_files_the_path_rules_keep() -> None:
+    """The task-folder rules on the str a scan gives agree with the same rules on Path parts."""
+
+    def by_path(path: Path) -> bool:
+        name = path.name
+        if name not in TASK_FILES:
+            return "globalStorage" not in path.parts
+        if name == "taskHistory.json":
+            return path.parent.name in ("state", "tasks")
+        return path.parent.parent.name == "tasks" or "globalStorage" not in path.parts
+
+    cases = [
+        "/h/.config/Code/User/globalStorage/ext/tasks/t1/ui_messages.json",
+        "/h/.config/Code/User/globalStorage/ext/tasks/t1/checkpoints/ui_messages.json",
+        "/h/.config/Code/User/globalStorage/ext/state/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/tasks/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/cache/taskHistory.json",
+        "/h/.config/Code/User/globalStorage/ext/settings/x_ui_messages.json",
+        "/copies/t1_ui_messages.json",
+        "/copies/deep/ui_messages.json",
+        "tasks/t1/ui_messages.json",
+        "t1/ui_messages.json",
+        "ui_messages.json",
+        "/ui_messages.json",
+        "/tasks/ui_messages.json",
+        "state/taskHistory.json",
+        "taskHistory.json",
+        "globalStorage/taskHistory.json",
+        "./tasks/t/api_conversation_history.json",
+    ]
+    for family in (REGISTRY["cline"], REGISTRY["roo_code"]):
+        for case in cases:
+            text = os.path.join(*case.split("/")) if not case.startswith("/") else case
+            assert family._wanted(text) == by_path(Path(text)), case
+
+
+def test_file_name_is_the_last_component() -> None:
+    from extract.platforms.base import file_name
+
+    for text in ("a.jsonl", "/x/y/a.json", "x/y/", "", "/", "./a", "../b/c.zip", "dir.d/f"):
+        assert file_name(text) == os.path.basename(text), text
+        if text and not text.endswith("/"):
+            assert file_name(Path(text)) == Path(text).name, text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -92,3 +93,56 @@ def test_memory_fsspec_lake() -> None:
     assert lake.list_parquet("raw") == ["/lake-test/raw/t.parquet"]
     assert [t.num_rows for t in lake.read_tables(lake.list_parquet("raw"))] == [1]
     assert not [p for p in lake.fs.find("/lake-test") if ".tmp-" in p]
+
+
+@pytest.mark.parametrize(
+    "uri", ["lake", "./lake", ".", "", "a/../lake/", "/abs//lake/", "~/lake", "~", "/"]
+)
+def test_a_plain_local_lake_has_the_root_fsspec_gives(tmp_path: Path, monkeypatch, uri) -> None:
+    """Without fsspec (a plain folder path) the lake's root and uri are what fsspec made them."""
+    import fsspec
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    lake = Lake(uri)
+    assert lake.plain and lake.local and not lake.object_store
+    _, root = fsspec.core.url_to_fs(uri)
+    expected = os.path.abspath(root)
+    assert (lake.uri, lake.root) == (expected, expected.rstrip("/") or "/")
+    assert type(lake.fs).__name__ == "LocalFileSystem"
+
+
+def test_a_plain_local_lake_lists_reads_and_removes_as_fsspec_does(tmp_path: Path) -> None:
+    lake = Lake(str(tmp_path / "lake"))
+    assert lake.plain
+    assert lake.list_parquet("_state/files") == []
+    for rel in ("_state/files/b.parquet", "_state/files/.h.parquet", "_state/files/a.parquet"):
+        lake.write_table(rel, pa.table({"x": [1]}))
+    folder = tmp_path / "lake" / "_state" / "files"
+    (folder / "d.parquet").mkdir()
+    (folder / "notes.txt").write_text("x")
+    (folder / ".t.tmp-1").write_text("x")
+    (folder / "gone.parquet").symlink_to(folder / "nowhere")
+    listed = lake.list_parquet("_state/files")
+    assert listed == sorted(str(p) for p in lake.fs.glob(f"{folder}/*.parquet"))
+    assert [Path(p).name for p in listed] == [
+        ".h.parquet",
+        "a.parquet",
+        "b.parquet",
+        "d.parquet",
+        "gone.parquet",
+    ]
+    assert [t.num_rows for t in lake.read_tables(listed[:3])] == [1, 1, 1]
+    assert lake.exists("_state/files/a.parquet") and not lake.exists("_state/files/gone.parquet")
+    lake.remove(listed[1])
+    lake.remove(listed[1])  # gone already: fine
+    assert not (folder / "a.parquet").exists()
+    with pytest.raises(LakeError, match="cannot delete"):
+        lake.remove(str(folder / "d.parquet"))  # a folder is not removed
+
+
+def test_a_url_lake_still_goes_through_fsspec(tmp_path: Path) -> None:
+    lake = Lake(f"file://{tmp_path}/lake")
+    assert not lake.plain and lake.local
+    lake.write_table("x/t.parquet", pa.table({"x": [1]}))
+    assert lake.list_parquet("x") == [f"{tmp_path}/lake/x/t.parquet"]

@@ -51,3 +51,26 @@ def test_compaction_keeps_the_states_load_states_picks(tmp_path: Path, monkeypat
     after = load_states(lake)
     assert after == before
     assert len(lake.read_tables(lake.list_parquet(STATE_DIR))[0]) == len(before)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_timestamps_read_as_utc_datetimes_in_any_unit(unit: str) -> None:
+    """Microseconds are read as their integers, other units cast: the same datetimes as
+    to_pylist, nulls included, across chunks."""
+    import pyarrow as pa
+
+    when = [T0, None, T0 + timedelta(days=400, seconds=7)]
+    kind = pa.timestamp(unit, tz="UTC")
+    column = pa.chunked_array([pa.array(when[:2], kind), pa.array(when[2:], kind)])
+    assert state._utc_datetimes(column) == column.to_pylist() == when
+
+
+def test_latest_state_breaks_ties_by_the_last_read() -> None:
+    """Of rows equal in (written_at, run_id, seq) the last wins; a later one wins wherever it is."""
+    a, b, c = _random_states(random.Random(1), 3)
+    for s in (a, b, c):
+        s.platform, s.source_uri, s.run_id, s.seq, s.written_at = "p", "/f", "r", 1, T0
+    c.written_at = T0 + timedelta(seconds=1)
+    assert state._pick_latest([a, b])[("p", "/f")] is b
+    assert state._pick_latest([b, a])[("p", "/f")] is a
+    assert state._pick_latest([c, a, b])[("p", "/f")] is c
