@@ -155,11 +155,6 @@ class Platform(ABC):
     # a Path, as its signature says.
     str_paths: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "discover" in vars(cls):  # runs call find: an own discover would go unused
-            raise TypeError(f"{cls.__name__}: override find, not discover")
-
     @abstractmethod
     def default_roots(self, env: Mapping[str, str], home: Path) -> list[Path]:
         """Where this platform's logs live by default (roots that do not exist are fine)."""
@@ -220,18 +215,29 @@ class Platform(ABC):
 
     def discover(self, root: Path, on_error: OnError | None = None) -> Iterator[Path]:
         """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a file:
-        the paths of ``find``."""
-        for found in self.find(root, on_error):
+        the paths of ``find``. (A platform written before ``find`` existed may override this
+        instead: ``find`` then lists what it yields.)"""
+        finder = self.find if type(self).find is not Platform.find else self._scan
+        for found in finder(root, on_error):
             yield Path(found.path)
 
     def find(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
         """Source files under ``root`` (scanned recursively), or ``root`` itself when it is a
         file, each with its real path where the scan knows it. A platform with its own layout
-        overrides this (``discover`` follows).
+        overrides this (``discover`` follows); one that overrides ``discover`` instead has its
+        paths here, resolved by the caller.
 
         Symlinked directories are followed once (loops are cut by real path). Directories that
         cannot be listed are reported through ``on_error`` and skipped.
         """
+        if type(self).discover is not Platform.discover:
+            for path in self.discover(root, on_error):
+                yield Found(os.fspath(path), None)
+            return
+        yield from self._scan(root, on_error)
+
+    def _scan(self, root: Path, on_error: OnError | None = None) -> Iterator[Found]:
+        """The default ``find``: ``root`` itself when it is a file, else ``walk``."""
         if root.is_file():
             yield Found(str(root), None)
             return

@@ -3,8 +3,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from extract.discovery import RealPaths, discover_sources
 from extract.platforms import REGISTRY
 from extract.platforms.cline_family import TASK_FILES
@@ -231,13 +229,24 @@ def test_walk_reports_an_unlistable_folder_and_goes_on(tmp_path: Path, monkeypat
     assert files and not [f for f in files if "locked" in f.uri]
 
 
-def test_a_platform_overrides_find_not_discover() -> None:
-    """Runs discover through ``find``: a platform's own ``discover`` would be silently unused."""
-    with pytest.raises(TypeError, match="override find, not discover"):
+def test_a_platform_that_overrides_discover_is_still_found(tmp_path: Path) -> None:
+    """A platform written before ``find`` (it overrides ``discover``) keeps its own discovery:
+    runs list its paths, and one that filters the default scan through ``super()`` works too."""
+    projects = tmp_path / "projects" / "-home-dev-app"
+    projects.mkdir(parents=True)
+    for name in ("a.jsonl", "b.jsonl"):
+        (projects / name).write_text('{"type":"user"}\n')
 
-        class Wrong(type(CC)):  # type: ignore[misc]
-            def discover(self, root, on_error=None):  # type: ignore[no-untyped-def]
-                yield root
+    class OnlyA(type(CC)):  # type: ignore[misc]
+        def discover(self, root, on_error=None):  # type: ignore[no-untyped-def]
+            for path in super().discover(root, on_error):
+                if path.name == "a.jsonl":
+                    yield path
+
+    errors: list[RunError] = []
+    files = discover_sources(OnlyA(), [tmp_path / "projects"], explicit=True, errors=errors)
+    assert [Path(f.uri).name for f in files] == ["a.jsonl"] and not errors
+    assert [f.uri for f in files] == [os.path.realpath(projects / "a.jsonl")]
 
 
 def _example_and_fixture_files() -> list[Path]:
