@@ -175,15 +175,23 @@
     {%- if not execute or flags.WHICH not in ('run', 'build') or load_relation(scopes) is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {#- the changed scopes' ids, and how many are unchanged (Claude Code has one scope per file:
+        fetching every scope into the template cost a tenth of a second per build) -#}
     {%- set result = run_query(
         'select lake_scope_id, is_changed from ' ~ scopes ~ " where platform = '" ~ platform ~ "'"
+        ~ ' and is_changed union all select cast(count(*) as ' ~ dbt.type_string() ~ '), false'
+        ~ ' from ' ~ scopes ~ " where platform = '" ~ platform ~ "' and not is_changed"
     ) -%}
     {%- set changed = [] -%}
-    {%- set unchanged = [] -%}
+    {%- set unchanged = [0] -%}
     {%- for row in result.rows -%}
-        {%- do (changed if row[1] else unchanged).append(row[0]) -%}
+        {%- if row[1] -%}
+            {%- do changed.append(row[0]) -%}
+        {%- else -%}
+            {%- do unchanged.append(row[0] | int) -%}
+        {%- endif -%}
     {%- endfor -%}
-    {{ return({'changed': changed, 'unchanged': unchanged | length}) }}
+    {{ return({'changed': changed, 'unchanged': unchanged | max}) }}
 {%- endmacro %}
 
 
