@@ -1,9 +1,10 @@
 {#- Incremental builds: a re-run recomputes what the lake landed since the last complete build.
 
     1. base_lake__scopes counts the raw records of every *scope* (lake_scope_id: a Claude Code or
-       ChatGPT file, a Copilot Chat session, a Roo Code or Cline task folder; see lake_scope_key)
-       and compares the counts with the last complete build's (int_lake_scopes_built). Raw rows are
-       immutable and only ever added, so a scope changed exactly when its count did.
+       ChatGPT file, a Copilot Chat session, a Roo Code or Cline task folder, a Cline SDK session;
+       see lake_scope_key) and compares the counts with the last complete build's
+       (int_lake_scopes_built). Raw rows are immutable and only ever added, so a scope changed
+       exactly when its count did (a history index item counts by content: lake_index_item_key).
     2. Every base_<platform>__records view keeps only the records of changed scopes
        (lake_scope_filter), so the staging views parse nothing else.
     3. The models that read staging (int_*_unioned, stg_claude_code__thread_links) replace the rows
@@ -45,10 +46,12 @@
     - Copilot Chat: a session (`.../chatSessions/<id>` or `.../emptyWindowChatSessions/<id>`: the
       `.json` and the `.jsonl` of one session are read together); a workspace's `workspace.json`
       is the lookup scope `.../workspaceStorage/<hash>/` (see base_lake__scopes).
-    - Roo Code, Cline: a task folder (`.../tasks/<id>`, canonical file names only).
+    - Roo Code, Cline: a task folder (`.../tasks/<id>`, canonical file names only); a Cline SDK
+      session folder (`.../sessions/<id>`: its `<id>.json` and `<id>.messages.json`).
     - Anything else, and every other platform: '' (unscoped). A platform that holds an unscoped
-      record (Cline's state/taskHistory.json, a copied task file, Continue's index, OpenAI API
-      logs, an OTel export) is recomputed whole when anything of it changes.
+      record (a copied task file, Continue's index, OpenAI API logs, an OTel export) is recomputed
+      whole when anything of it changes; the items of Cline's state/taskHistory.json are unscoped
+      too, but count in their tasks' scopes instead (lake_index_item_key).
     Backslashes of Windows paths count as slashes. -#}
 {% macro lake_scope_key(platform, source_uri_expr) -%}
     {%- set path = "replace(" ~ source_uri_expr ~ ", chr(92), '/')" -%}
@@ -61,16 +64,53 @@
         ''
     )
     {%- elif platform in ('roo_code', 'cline') -%}
+    {%- set session = regex_extract(path, '^.*/sessions/([^/]+)/[^/]+$') -%}
     coalesce(
         {{ regex_extract(
             path,
             '^(.*/tasks/[^/]+)/(ui_messages|api_conversation_history|claude_messages|task_metadata|history_item)[.]json$'
         ) }},
+        case
+            when {{ file_name(path) }} in ({{ session }} || '.json', {{ session }} || '.messages.json')
+                then {{ regex_extract(path, '^(.*/sessions/[^/]+)/[^/]+$') }}
+        end,
         ''
     )
     {%- else -%}
     ''
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- SQL giving, for a raw record that is an item of a platform's history index, the key of the
+    scope the item describes; null for every other record. Cline (and a Roo Code fork that keeps
+    one) writes `state/taskHistory.json`, one record per HistoryItem, rewritten whole, so landed
+    again, on every task it adds or updates. Its records are unscoped (lake_scope_key ''), but they
+    do not make the platform recomputed whole: base_lake__scopes counts each item in its task's
+    scope (`.../tasks/<id>`) by content, so a task is recomputed when its item changed, and the
+    index itself is read again whenever any of the platform's scopes changed. -#}
+{% macro lake_index_item_key(platform, source_uri_expr, record_kind_expr, record_locator_expr,
+    raw_text_expr) -%}
+    {%- set path = "replace(" ~ source_uri_expr ~ ", chr(92), '/')" -%}
+    {%- if lake_platform_has_index(platform) -%}
+    case
+        when
+            {{ record_kind_expr }} = 'history_item'
+            and {{ record_locator_expr }} != 'document'
+            and {{ regex_extract(path, '^(.*)/state/taskHistory[.]json$') }} is not null
+            and {{ json_is_valid(raw_text_expr) }}
+            then {{ regex_extract(path, '^(.*)/state/taskHistory[.]json$') }} || '/tasks/'
+            || {{ json_text(raw_text_expr, ['id']) }}
+    end
+    {%- else -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- True when `platform` may hold history index items (lake_index_item_key). -#}
+{% macro lake_platform_has_index(platform) -%}
+    {{ return(platform in ('roo_code', 'cline')) }}
 {%- endmacro %}
 
 

@@ -86,6 +86,7 @@ CONTINUE_NEW_SESSION = "7e6d5c4b-3a29-4f18-9e07-d6c5b4a39281"
 CLINE_STORAGE = "cline/Code/User/globalStorage/saoudrizwan.claude-dev"
 CLINE_TASK = "1772617287530"
 CLINE_NEW_TASK = "1772703687530"
+CLINE_RETITLED_TASK = "1772460312118"
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
@@ -221,14 +222,18 @@ def _land_more(sources: Path) -> None:
         },
     )
     (continue_sessions / "sessions.json").write_text(json.dumps(index, indent=2))
-    # a new Cline task: its folder, and state/taskHistory.json rewritten with its item (an
-    # unscoped record: all of Cline is parsed again, only the new task's rows change)
+    # a new Cline task: its folder, and state/taskHistory.json rewritten (landed again whole) with
+    # its item, and with another task's item changed (its title edited) while that task's folder
+    # stays as it was: the index is read again, and only those two tasks' folders
     cline = sources / CLINE_STORAGE
     shutil.copytree(cline / "tasks" / CLINE_TASK, cline / "tasks" / CLINE_NEW_TASK)
     history = json.loads((cline / "state" / "taskHistory.json").read_text(encoding="utf-8"))
     item = next(item for item in history if item["id"] == CLINE_TASK)
+    retitled = next(item for item in history if item["id"] == CLINE_RETITLED_TASK)
+    retitled["task"] = "Add a --verbose flag to clitool (logging to stderr)"
     history.append({**item, "id": CLINE_NEW_TASK, "ts": item["ts"] + 86_400_000})
-    (cline / "state" / "taskHistory.json").write_text(json.dumps(history))
+    # written as the extension writes it (tab-indented), so the unchanged item's bytes stay the same
+    (cline / "state" / "taskHistory.json").write_text(json.dumps(history, indent="\t"))
 
 
 def _normalize(value: Any) -> Any:
@@ -394,12 +399,17 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
             f"{COPILOT_MOVED_WORKSPACE}/chatSessions/{COPILOT_MOVED_SESSION}",
         ]
     )
-    # Continue is one scope, recomputed whole, and so is Cline (its index changed); OpenAI did not
-    # change
+    # Continue is one scope, recomputed whole; OpenAI did not change
     assert sorted(s for s in scopes if s.split("|")[0] in ("continue", "openai_api")) == [
         "continue|"
     ]
-    assert "cline|" in scopes
+    # Cline: its index (unscoped, read again), the new task, and the task whose item changed; not
+    # the task whose item was only landed again
+    cline = sorted(s.split("|", 1)[1] for s in scopes if s.startswith("cline|"))
+    assert cline[0] == ""
+    assert sorted(key.split("/tasks/")[1] for key in cline[1:]) == sorted(
+        [CLINE_NEW_TASK, CLINE_RETITLED_TASK]
+    )
     # some conversations, not all of them
     assert 0 < builds["changed_conversations"] < builds["all_conversations"]
 
@@ -407,14 +417,16 @@ def test_an_incremental_build_recomputes_only_the_changed_scopes(builds: dict[st
 def test_a_platform_recomputed_whole_recomputes_only_its_changed_conversations(
     builds: dict[str, Any],
 ) -> None:
-    """All of Continue and Cline was parsed again, but only the new session's and the new task's
-    rows differ from the last build's (conversation_fingerprints): the platforms' other
-    conversations are not recomputed."""
+    """All of Continue was parsed again, but only the new session's rows differ from the last
+    build's (conversation_fingerprints): its other conversations are not recomputed. Cline's index
+    was read again whole: only the new task and the retitled one are recomputed."""
     changed = builds["changed_by_platform"]
     assert [session for platform, session in changed if platform == "continue"] == [
         CONTINUE_NEW_SESSION
     ]
-    assert [session for platform, session in changed if platform == "cline"] == [CLINE_NEW_TASK]
+    assert sorted(session for platform, session in changed if platform == "cline") == sorted(
+        [CLINE_NEW_TASK, CLINE_RETITLED_TASK]
+    )
 
 
 def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:
@@ -457,6 +469,16 @@ def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
         [COPILOT_MOVED_SESSION],
     )
     assert len(moved) == 1 and moved[0][0].endswith("/srv/api-v2"), moved
+    # a task whose history item changed shows it, though its folder did not change
+    retitled = query(
+        warehouse,
+        "select conversations.title, summaries.text from main.conversations"
+        " inner join main.summaries using (conversation_id)"
+        " where conversations.native_session_id = ? and summaries.type = 'title'",
+        [CLINE_RETITLED_TASK],
+    )
+    new_title = "Add a --verbose flag to clitool (logging to stderr)"
+    assert retitled == [(new_title, new_title)], retitled
 
 
 @pytest.mark.parametrize("relation", MARTS + list(INCREMENTAL_MODELS))

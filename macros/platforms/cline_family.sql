@@ -394,6 +394,7 @@ facts as (
         cast(null as {{ dbt.type_string() }}) as ended_at_text,
         records.source_uri,
         records.record_ordinal,
+        records.raw_checksum,
         records.extracted_at
     from records
     left join metadata_models
@@ -432,6 +433,7 @@ facts as (
         cast(null as {{ dbt.type_string() }}) as ended_at_text,
         source_uri,
         record_ordinal,
+        raw_checksum,
         extracted_at
     from records
     where record_kind = 'history_item'
@@ -462,6 +464,7 @@ facts as (
         {{ json_text('record_json', ['ended_at']) }} as ended_at_text,
         source_uri,
         record_ordinal,
+        raw_checksum,
         extracted_at
     from records
     where record_kind = 'sdk_session'
@@ -490,6 +493,40 @@ task_ids as (
     select task_id from facts
     union
     select task_id from first_prompts
+
+),
+
+-- when each metadata record's content was first landed (a file landed again unchanged, such as
+-- Cline's history index on every task it adds, leaves it as it was)
+first_landings as (
+
+    select
+        source_uri,
+        raw_checksum,
+        min(extracted_at) as first_extracted_at
+    from {{ ref('stg_' ~ platform ~ '__task_records') }}
+    where record_kind in ('task_metadata', 'history_item', 'sdk_session')
+    group by 1, 2
+
+),
+
+-- the record the task's title comes from: the title summary's source (its lake scope) and when
+-- that content was first landed
+title_sources as (
+
+    select
+        facts.task_id,
+        facts.source_uri,
+        first_landings.first_extracted_at,
+        row_number() over (
+            partition by facts.task_id order by facts.title desc, facts.source_uri
+        ) as title_rank
+    from facts
+    inner join first_landings
+        on
+            facts.source_uri = first_landings.source_uri
+            and facts.raw_checksum = first_landings.raw_checksum
+    where facts.title is not null
 
 ),
 
@@ -523,6 +560,8 @@ final as (
     select
         task_ids.task_id,
         aggregated.title,
+        title_sources.source_uri as title_source_uri,
+        title_sources.first_extracted_at as title_extracted_at,
         coalesce(
             aggregated.workspace_path,
             {{ regex_extract('first_prompts.prompt_text', 'Current [A-Za-z]+ Directory \\(([^)]+)\\)') }}
@@ -551,6 +590,10 @@ final as (
         on task_ids.task_id = aggregated.task_id
     left join first_prompts
         on task_ids.task_id = first_prompts.task_id
+    left join title_sources
+        on
+            task_ids.task_id = title_sources.task_id
+            and title_sources.title_rank = 1
     where task_ids.task_id is not null
 
 )
@@ -1601,8 +1644,11 @@ titles as (
         title as summary_text,
         cast(null as {{ dbt.type_string() }}) as covers_native_message_id,
         coalesce(history_updated_at, ended_at, started_at) as occurred_at,
-        extracted_at,
-        cast(null as {{ dbt.type_string() }}) as source_uri,
+        -- the title's own record, not the task's: the title of a task whose folder this build does
+        -- not read comes from the history index alone. No ordinal: an index item's position moves
+        -- whenever the index gains an item
+        title_extracted_at as extracted_at,
+        title_source_uri as source_uri,
         cast(null as {{ dbt.type_bigint() }}) as record_ordinal
     from tasks
 
