@@ -137,6 +137,49 @@
 {%- endmacro %}
 
 
+{#- True, in base_lake__scopes during a run or build that builds incrementally (not a
+    --full-refresh, not Spark, which would read the table it replaces), when no raw record landed
+    since its last build: every platform's raw record count (a count the Parquet footers
+    answer) equals the sum of its scopes' path_records there. Raw records are only ever added, so
+    its scope counts stand, and the build does not read the whole lake to count them again (the
+    changes are still taken against the last complete build's, int_lake_scopes_built). -#}
+{% macro lake_scope_counts_carried() -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') or flags.FULL_REFRESH
+        or not builds_incrementally() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set previous = load_relation(this) -%}
+    {%- if previous is none or not relation_has_column(previous, 'path_records')
+        or not relation_has_column(previous, 'unindexed_records') -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set differing -%}
+        select count(*)
+        from (
+            {%- for platform in var('unified_platforms') %}
+            select '{{ platform }}' as platform, count(*) as raw_records
+            from {{ source('raw', platform) }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ) as landed
+        full outer join (
+            select platform, sum(path_records) as raw_records
+            from {{ previous }}
+            group by 1
+        ) as counted
+            on landed.platform = counted.platform
+        where coalesce(landed.raw_records, 0) != coalesce(counted.raw_records, 0)
+    {%- endset -%}
+    {%- set carried = run_query(differing).columns[0].values()[0] == 0 -%}
+    {%- if carried -%}
+        {%- do log(this.identifier ~ ': no raw record landed since its last build, its scope counts stand', info=true) -%}
+    {%- endif -%}
+    {{ return(carried) }}
+{%- endmacro %}
+
+
 {#- The platforms with a changed scope in this build (base_lake__scopes), at run time. -#}
 {% macro lake_changed_platforms() -%}
     {%- set result = run_query(

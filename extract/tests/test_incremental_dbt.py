@@ -87,6 +87,7 @@ CLINE_STORAGE = "cline/Code/User/globalStorage/saoudrizwan.claude-dev"
 CLINE_TASK = "1772617287530"
 CLINE_NEW_TASK = "1772703687530"
 CLINE_RETITLED_TASK = "1772460312118"
+COUNTS_CARRIED = "base_lake__scopes: no raw record landed since its last build"
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 900) -> str:
@@ -331,11 +332,14 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     all_conversations = query(warehouse, "select count(*) from main.conversations")
 
-    # nothing new: no scope changes, no conversation is recomputed
-    _build(work, lake, warehouse)
+    # nothing new: no scope changes, no conversation is recomputed, and the lake is not counted
+    # again (lake_scope_counts_carried)
+    quiet_log = _build(work, lake, warehouse)
     quiet = {
         "scopes": query(warehouse, "select count(*) from main.base_lake__scopes where is_changed"),
         "conversations": query(warehouse, "select count(*) from main.int_conversations_changed"),
+        "counts_carried": COUNTS_CARRIED in quiet_log,
+        "counts_carried_with_more_landed": COUNTS_CARRIED in log,
     }
 
     # nothing new again, one report excluded and a row of another taken out first: the tables
@@ -438,7 +442,12 @@ def test_tables_with_deleted_rows_are_compacted(builds: dict[str, Any]) -> None:
 
 
 def test_a_build_with_nothing_new_recomputes_nothing(builds: dict[str, Any]) -> None:
-    assert builds["quiet"] == {"scopes": [(0,)], "conversations": [(0,)]}
+    assert builds["quiet"] == {
+        "scopes": [(0,)],
+        "conversations": [(0,)],
+        "counts_carried": True,
+        "counts_carried_with_more_landed": False,
+    }
 
 
 def test_with_nothing_new_the_tables_rebuilt_whole_keep_their_rows(builds: dict[str, Any]) -> None:
@@ -565,15 +574,21 @@ def pg_builds(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     _load(lake)
     _build(work, lake, work / "unused.duckdb", target="postgres")
     _, changed = _pg_rows("select count(*) from analytics.base_lake__scopes where is_changed")
-    # nothing new: the tables rebuilt whole keep their rows (keep_while_lake_unchanged)
-    _build(work, lake, work / "unused.duckdb", target="postgres")
+    # nothing new: the tables rebuilt whole keep their rows (keep_while_lake_unchanged), and the
+    # raw tables are not counted again by scope (lake_scope_counts_carried)
+    quiet_log = _build(work, lake, work / "unused.duckdb", target="postgres")
     full = work / "full.duckdb"
     _build(work, lake, full)
-    return {"full": full, "changed_scopes": changed[0][0]}
+    return {
+        "full": full,
+        "changed_scopes": changed[0][0],
+        "counts_carried": COUNTS_CARRIED in quiet_log,
+    }
 
 
 def test_postgres_builds_incrementally(pg_builds: dict[str, Any]) -> None:
     assert pg_builds["changed_scopes"] > 0
+    assert pg_builds["counts_carried"]
 
 
 @pytest.mark.parametrize("relation", MARTS)

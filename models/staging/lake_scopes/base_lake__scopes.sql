@@ -15,13 +15,34 @@
       any scope of the platform changed;
     - a platform with any other unscoped record (key '') is recomputed whole when anything of it
       changed.
-    Reads the raw sources, not the base models (they keep only the changed scopes). -#}
+    Reads the raw sources, not the base models (they keep only the changed scopes), and only when
+    something landed since its own last build (lake_scope_counts_carried). -#}
 
 {{ config(materialized='table') }}
 
 {%- set built = lake_scopes_built_relation() %}
+{%- set carried = lake_scope_counts_carried() %}
 
 with
+
+{%- if carried %}
+
+-- no raw record landed since this model's last build (every platform holds as many as then, and
+-- raw records are only ever added): its counts stand, without reading the lake again
+scopes as (
+
+    select
+        lake_scope_id,
+        platform,
+        raw_records,
+        path_records,
+        unindexed_records,
+        last_extracted_at
+    from {{ this }}
+
+),
+
+{%- else %}
 
 records as (
 
@@ -94,6 +115,7 @@ scopes as (
         coalesce(path_scopes.lake_scope_id, item_scopes.lake_scope_id) as lake_scope_id,
         coalesce(path_scopes.platform, item_scopes.platform) as platform,
         coalesce(path_scopes.raw_records, 0) + coalesce(item_scopes.raw_records, 0) as raw_records,
+        coalesce(path_scopes.raw_records, 0) as path_records,
         coalesce(path_scopes.unindexed_records, 0) as unindexed_records,
         case
             when item_scopes.last_extracted_at is null then path_scopes.last_extracted_at
@@ -108,6 +130,8 @@ scopes as (
 
 ),
 
+{%- endif %}
+
 keyed as (
 
     select
@@ -115,6 +139,7 @@ keyed as (
         platform,
         substr(lake_scope_id, length(platform) + 2) as scope_key,
         raw_records,
+        path_records,
         unindexed_records,
         last_extracted_at
     from scopes
@@ -145,6 +170,7 @@ counted as (
         keyed.platform,
         keyed.scope_key,
         keyed.raw_records,
+        keyed.path_records,
         keyed.unindexed_records,
         keyed.last_extracted_at,
         keyed.scope_key != '' and substr(keyed.scope_key, length(keyed.scope_key)) = '/' as is_lookup,
@@ -209,6 +235,8 @@ final as (
         counted.lake_scope_id,
         counted.platform,
         counted.raw_records,
+        counted.path_records,
+        counted.unindexed_records,
         counted.last_extracted_at,
         (
             counted.is_count_changed
