@@ -10,9 +10,10 @@
     - an item of a history index (lake_index_item_key: Cline's state/taskHistory.json, rewritten
       whole on every task it adds or updates) counts in its task's scope too, once per distinct
       content, plus one while the index's latest landing lists it: its task is recomputed when
-      the item changed or left the index, not when the index was only landed again. The index
-      records themselves are unscoped, and read again (the platform's '' scope changed) whenever
-      any scope of the platform changed;
+      the item changed or left the index, not when the index was only landed again (nor when an
+      item went back to a content landed before, A -> B -> A: HistoryItems carry a growing `ts`).
+      The index records themselves are unscoped, and read again (the platform's '' scope changed)
+      whenever any scope of the platform changed;
     - a platform with any other unscoped record (key '') is recomputed whole when anything of it
       changed.
     Reads the raw sources, not the base models (they keep only the changed scopes), and only when
