@@ -458,10 +458,10 @@
     so a platform recomputed whole (an unscoped record changed) does not recompute every one of
     its conversations downstream. `changed_only`: only the scopes base_lake__scopes marks changed. -#}
 {% macro conversation_fingerprints(changed_only=true) -%}
-    {%- set changed -%}
-        in (select changed_scopes.lake_scope_id from {{ ref('base_lake__scopes') }} as changed_scopes
-            where changed_scopes.is_changed)
-    {%- endset -%}
+    {%- set messages = ref('int_messages_unioned') -%}
+    {%- set blocks = ref('int_content_blocks_unioned') -%}
+    {%- set summaries = ref('int_summaries_unioned') -%}
+    {%- set links = ref('stg_claude_code__thread_links') -%}
     select
         lake_scope_id,
         conversation_id,
@@ -471,46 +471,71 @@
             {{ lake_scope_id('messages.platform', 'messages.source_uri') }} as lake_scope_id,
             messages.conversation_id,
             {{ row_hash('messages') }} as row_hash
-        from {{ ref('int_messages_unioned') }} as messages
+        from {{ messages }} as messages
         {%- if changed_only %}
-        where {{ lake_scope_id('messages.platform', 'messages.source_uri') }} {{ changed }}
+        where {{ in_changed_lake_scopes('messages', messages) }}
         {%- endif %}
         union all
         select
             {{ lake_scope_id('messages.platform', 'messages.source_uri') }} as lake_scope_id,
             messages.conversation_id,
             {{ row_hash('blocks') }} as row_hash
-        from {{ ref('int_content_blocks_unioned') }} as blocks
-        inner join {{ ref('int_messages_unioned') }} as messages
+        from {{ blocks }} as blocks
+        inner join {{ messages }} as messages
             on
                 blocks.message_id = messages.message_id
                 and coalesce(blocks.source_uri, '') = coalesce(messages.source_uri, '')
                 and coalesce(blocks.record_locator, '') = coalesce(messages.record_locator, '')
         {%- if changed_only %}
         where
-            {{ lake_scope_id('blocks.platform', 'blocks.source_uri') }} {{ changed }}
-            and {{ lake_scope_id('messages.platform', 'messages.source_uri') }} {{ changed }}
+            {{ in_changed_lake_scopes('blocks', blocks) }}
+            and {{ in_changed_lake_scopes('messages', messages) }}
         {%- endif %}
         union all
         select
             {{ lake_scope_id('summaries.platform', 'summaries.source_uri') }} as lake_scope_id,
             summaries.conversation_id,
             {{ row_hash('summaries') }} as row_hash
-        from {{ ref('int_summaries_unioned') }} as summaries
+        from {{ summaries }} as summaries
         {%- if changed_only %}
-        where {{ lake_scope_id('summaries.platform', 'summaries.source_uri') }} {{ changed }}
+        where {{ in_changed_lake_scopes('summaries', summaries) }}
         {%- endif %}
         union all
         select
             {{ lake_scope_id('links.platform', 'links.source_uri') }} as lake_scope_id,
             {{ deterministic_id(['links.platform', 'links.native_session_id']) }} as conversation_id,
             {{ row_hash('links') }} as row_hash
-        from {{ ref('stg_claude_code__thread_links') }} as links
+        from {{ links }} as links
         {%- if changed_only %}
-        where {{ lake_scope_id('links.platform', 'links.source_uri') }} {{ changed }}
+        where {{ in_changed_lake_scopes('links', links) }}
         {%- endif %}
     ) as held_rows
     group by 1, 2
+{%- endmacro %}
+
+
+{#- A predicate on the row `alias` of `relation` (a table with platform and source_uri columns):
+    its lake scope is one base_lake__scopes marks changed. On DuckDB it is a semi-join on rowid
+    with the rows that match: the scan of `relation` under `alias` then reads its other columns
+    only where those rows are (a build rewrote the changed scopes' rows, so they sit in its newest
+    row groups), not every column of every row, as a filter computed from every row's source_uri
+    made it do (the fingerprint scans of the content blocks, 0.65 -> 0.14 s at 1 GB). -#}
+{% macro in_changed_lake_scopes(alias, relation) -%}
+    {{ return(adapter.dispatch('in_changed_lake_scopes', 'ai_conversations')(alias, relation)) }}
+{%- endmacro %}
+{% macro default__in_changed_lake_scopes(alias, relation) -%}
+    {{ lake_scope_id(alias ~ '.platform', alias ~ '.source_uri') }} in (
+        select changed_scopes.lake_scope_id
+        from {{ ref('base_lake__scopes') }} as changed_scopes
+        where changed_scopes.is_changed
+    )
+{%- endmacro %}
+{% macro duckdb__in_changed_lake_scopes(alias, relation) -%}
+    {{ alias }}.rowid in (
+        select scoped_rows.rowid
+        from {{ relation }} as scoped_rows
+        where {{ default__in_changed_lake_scopes('scoped_rows', relation) }}
+    )
 {%- endmacro %}
 
 
