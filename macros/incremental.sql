@@ -71,7 +71,8 @@
             '^(.*/tasks/[^/]+)/(ui_messages|api_conversation_history|claude_messages|task_metadata|history_item)[.]json$'
         ) }},
         case
-            when {{ file_name(path) }} in ({{ session }} || '.json', {{ session }} || '.messages.json')
+            when {{ file_name(path) }}
+                in ({{ session }} || '.json', {{ session }} || '.messages.json')
                 then {{ regex_extract(path, '^(.*/sessions/[^/]+)/[^/]+$') }}
         end,
         ''
@@ -174,7 +175,10 @@
     {%- endset -%}
     {%- set carried = run_query(differing).columns[0].values()[0] == 0 -%}
     {%- if carried -%}
-        {%- do log(this.identifier ~ ': no raw record landed since its last build, its scope counts stand', info=true) -%}
+        {%- do log(
+            this.identifier ~ ': no raw record landed since its last build, its scope counts stand',
+            info=true
+        ) -%}
     {%- endif -%}
     {{ return(carried) }}
 {%- endmacro %}

@@ -2,8 +2,9 @@
     file, a Copilot Chat session, a Roo Code or Cline task folder, a Cline SDK session, else the
     platform's unscoped records) with its raw record count, and whether this build recomputes it.
     A scope is changed when its count differs from the last complete build's
-    (int_lake_scopes_built), or there is no such build, or the build is a --full-refresh. Raw records are immutable and only ever added, so
-    a scope whose count is unchanged holds exactly the records the warehouse was built from. Then:
+    (int_lake_scopes_built), or there is no such build, or the build is a --full-refresh. Raw
+    records are immutable and only ever added, so a scope whose count is unchanged holds exactly
+    the records the warehouse was built from. Then:
     - a changed lookup scope (a key ending in `/`: a Copilot Chat workspace.json) changes every
       scope under it, and a lookup scope with a changed scope under it is recomputed too (its
       records are read again for the joins; its own rows depend only on itself);
@@ -187,7 +188,8 @@ platforms as (
     select
         platform,
         max(case when is_count_changed then 1 else 0 end) = 1 as has_change,
-        max(case when scope_key = '' and unindexed_records > 0 then 1 else 0 end) = 1 as has_unscoped
+        max(case when scope_key = '' and unindexed_records > 0 then 1 else 0 end) = 1
+            as has_unscoped
     from counted
     group by 1
 
