@@ -69,3 +69,26 @@ def test_the_targets_are_computed_from_the_steps() -> None:
 
 def test_a_run_without_the_timed_steps_has_no_targets_to_judge() -> None:
     assert _bench().targets({}) == []
+
+
+def test_a_repeated_step_counts_its_median_sample() -> None:
+    bench = _bench()
+    rows = [{"wall_s": 24.1, "n": 0}, {"wall_s": 27.4, "n": 1}, {"wall_s": 22.9, "n": 2}]
+    assert bench.median_sample(rows) == (
+        0,
+        {"wall_s": 24.1, "n": 0, "samples_s": [24.1, 27.4, 22.9]},
+    )
+    # an even count takes the lower of the two middle samples; one sample is its own median
+    assert bench.median_sample(rows[1:])[0] == 1  # 22.9 s
+    assert bench.median_sample(rows[:1]) == (0, {"wall_s": 24.1, "n": 0, "samples_s": [24.1]})
+    result = {
+        "size": "1GB",
+        "seed": "7",
+        "corpus_mb": 1.0,
+        "corpus_files": 1,
+        "claude_code_mb": 1.0,
+        "machine": {"cpus": 2, "load_before": 0.1},
+        "steps": {"dbt_fixed": bench.median_sample(rows)[1]},
+        "correctness": {},
+    }
+    assert "median of 3: 24.10, 27.40, 22.90" in bench.render(result)
