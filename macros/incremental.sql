@@ -200,10 +200,13 @@
     a build only when every model marked here ran (the mark is the config
     `keep_while_lake_unchanged`), and it depends on each of them, so one that failed records
     nothing either. As for every incremental model, a seed or var change needs a --full-refresh.
-    Use it as `{% if keep_while_lake_unchanged() %} select * from {{ this }} {% else %} ...`. -#}
-{% macro keep_while_lake_unchanged() -%}
+    Use it as `{% if keep_while_lake_unchanged() %} select * from {{ this }} {% else %} ...`: the
+    table materialization (kept_tables.sql) then leaves the table as it is, without copying it.
+    A model whose kept rows recompute a column (usage_blocks: which block is active now) passes
+    as_is=false, and its table is rebuilt from its own rows. -#}
+{% macro keep_while_lake_unchanged(as_is=true) -%}
     {%- set scopes = ref('base_lake__scopes') -%}
-    {%- do config(keep_while_lake_unchanged=true) -%}
+    {%- do config(keep_while_lake_unchanged=true, kept_as_is=as_is) -%}
     {{ return(not flags.FULL_REFRESH and load_relation(this) is not none and lake_unchanged()) }}
 {%- endmacro %}
 

@@ -291,6 +291,16 @@ def _differences(incremental: Path, full: Path, relation: str) -> list[str]:
     ]
 
 
+def _model_statuses(work: Path, target: str = "duckdb") -> dict[str, str]:
+    """The status of every model of the target's last build (run_results.json): OK, KEPT..."""
+    results = json.loads((work / f"target-{target}" / "run_results.json").read_text())["results"]
+    return {
+        r["unique_id"].split(".")[-1]: r["message"]
+        for r in results
+        if r["unique_id"].startswith("model.")
+    }
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("incremental-dbt")
@@ -334,7 +344,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     # nothing new: no scope changes, no conversation is recomputed, and the lake is not counted
     # again (lake_scope_counts_carried)
+    more_landed_statuses = _model_statuses(work)
     quiet_log = _build(work, lake, warehouse)
+    statuses = (more_landed_statuses, _model_statuses(work))
     quiet = {
         "scopes": query(warehouse, "select count(*) from main.base_lake__scopes where is_changed"),
         "conversations": query(warehouse, "select count(*) from main.int_conversations_changed"),
@@ -372,6 +384,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "changed_by_platform": changed_by_platform,
         "all_conversations": all_conversations[0][0],
         "quiet": quiet,
+        "statuses": statuses,
         "held_usage_daily": held,
         "kept_usage_daily": kept,
         "kept_log": kept_log,
@@ -456,6 +469,27 @@ def test_with_nothing_new_the_tables_rebuilt_whole_keep_their_rows(builds: dict[
         "int_lake_scopes_built keeps the last complete build: this one skips usage_weekly"
         in builds["kept_log"]
     )
+
+
+def test_with_nothing_new_the_kept_tables_stand_as_they_are(builds: dict[str, Any]) -> None:
+    """The models that keep their rows as they are (the config kept_as_is) are not copied into a
+    new table swapped in: the table materialization leaves them (kept_tables.sql), and dbt records
+    their status as KEPT. usage_blocks recomputes which block is active now from its kept rows, so
+    it is built; nothing is kept in a build after more landed."""
+    manifest = json.loads((builds["work"] / "target-duckdb" / "manifest.json").read_text())
+    configs = {
+        node["name"]: node["config"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    as_is = {name for name, config in configs.items() if config.get("kept_as_is")}
+    assert {"conversations", "usage_daily", "int_conversations_deduplicated"} <= as_is
+    assert configs["usage_blocks"].get("keep_while_lake_unchanged")
+    assert "usage_blocks" not in as_is
+    more_landed, quiet = builds["statuses"]
+    assert {name for name, status in quiet.items() if status == "KEPT"} == as_is
+    assert quiet["usage_blocks"] == "OK"
+    assert "KEPT" not in more_landed.values()
 
 
 def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
@@ -577,18 +611,24 @@ def pg_builds(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     # nothing new: the tables rebuilt whole keep their rows (keep_while_lake_unchanged), and the
     # raw tables are not counted again by scope (lake_scope_counts_carried)
     quiet_log = _build(work, lake, work / "unused.duckdb", target="postgres")
+    statuses = _model_statuses(work, "postgres")
     full = work / "full.duckdb"
     _build(work, lake, full)
     return {
         "full": full,
         "changed_scopes": changed[0][0],
         "counts_carried": COUNTS_CARRIED in quiet_log,
+        "kept": {name for name, status in statuses.items() if status == "KEPT"},
+        "usage_blocks": statuses["usage_blocks"],
     }
 
 
 def test_postgres_builds_incrementally(pg_builds: dict[str, Any]) -> None:
     assert pg_builds["changed_scopes"] > 0
     assert pg_builds["counts_carried"]
+    # with nothing new, the tables kept as they are stand (kept_tables.sql)
+    assert {"conversations", "usage_daily", "int_conversations_deduplicated"} <= pg_builds["kept"]
+    assert pg_builds["usage_blocks"] != "KEPT"  # "INSERT 0 <rows>": built from its kept rows
 
 
 @pytest.mark.parametrize("relation", MARTS)

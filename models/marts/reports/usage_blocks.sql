@@ -12,7 +12,7 @@
 
 {%- set block_hours = usage_block_hours() %}
 
-{%- if keep_while_lake_unchanged() %}
+{%- if keep_while_lake_unchanged(as_is=false) %}
 
 -- no scope of the lake changed since the last complete build: kept as that build made it, but
 -- whether a block is active depends on the time of this build
