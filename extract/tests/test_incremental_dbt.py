@@ -345,6 +345,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # nothing new: no scope changes, no conversation is recomputed, and the lake is not counted
     # again (lake_scope_counts_carried)
     more_landed_statuses = _model_statuses(work)
+    # comments gone stale (as after an upgrade that changed a description): rewritten by the
+    # build with nothing new, on a kept table and on an incremental one
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("comment on table main.conversations is 'stale'")
+        con.execute("comment on column main.messages.role is 'stale'")
     quiet_log = _build(work, lake, warehouse)
     statuses = (more_landed_statuses, _model_statuses(work))
     quiet = {
@@ -490,6 +495,41 @@ def test_with_nothing_new_the_kept_tables_stand_as_they_are(builds: dict[str, An
     assert {name for name, status in quiet.items() if status == "KEPT"} == as_is
     assert quiet["usage_blocks"] == "OK"
     assert "KEPT" not in more_landed.values()
+
+
+def test_the_marts_carry_their_docs_as_comments(builds: dict[str, Any]) -> None:
+    """persist_docs (macros/persist_docs.sql) writes only the comments that differ: after the
+    incremental builds (stale comments on a kept and an incremental table set right before the
+    last) and after a full refresh, every mart and each of its columns carries its YAML
+    description; the staging and intermediate models carry none (dbt_project.yml)."""
+    manifest = json.loads((builds["work"] / "target-duckdb" / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    for warehouse in (builds["warehouse"], builds["full"]):
+        relations = dict(
+            query(
+                warehouse,
+                "select table_name, comment from duckdb_tables() where schema_name = 'main'"
+                " union all select view_name, comment from duckdb_views()"
+                " where schema_name = 'main'",
+            )
+        )
+        columns = {
+            (table, column): comment
+            for table, column, comment in query(
+                warehouse,
+                "select table_name, column_name, comment from duckdb_columns()"
+                " where schema_name = 'main'",
+            )
+        }
+        for node in models:
+            name = node["alias"]
+            if name not in relations:  # a model the build excludes
+                continue
+            public = node["path"].startswith("marts")
+            assert relations[name] == (node["description"] if public else None), name
+            got = {c: comment for (t, c), comment in columns.items() if t == name}
+            want = {c: column["description"] for c, column in node["columns"].items()}
+            assert got == (want if public else dict.fromkeys(got)), name
 
 
 def test_more_landed_shows_in_the_marts(builds: dict[str, Any]) -> None:
