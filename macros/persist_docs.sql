@@ -11,19 +11,22 @@
     {%- if not (relation_docs or column_docs) -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set where -%}
-        database_name = '{{ relation.database }}'
-        and schema_name = '{{ relation.schema }}'
-        and {{ 'view_name' if relation.is_view else 'table_name' }} = '{{ relation.identifier }}'
+    {%- set schema -%}
+        database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
     {%- endset -%}
     {%- set present -%}
         select null as column_name, comment
-        from {{ 'duckdb_views()' if relation.is_view else 'duckdb_tables()' }}
-        where {{ where }}
+        {%- if relation.is_view %}
+        from duckdb_views()
+        where {{ schema }} and view_name = '{{ relation.identifier }}'
+        {%- else %}
+        from duckdb_tables()
+        where {{ schema }} and table_name = '{{ relation.identifier }}'
+        {%- endif %}
         union all
         select lower(column_name), comment
         from duckdb_columns()
-        where {{ where | replace('view_name', 'table_name') }}
+        where {{ schema }} and table_name = '{{ relation.identifier }}'
     {%- endset -%}
     {%- set comments = {} -%}
     {%- set columns = {} -%}
