@@ -15,8 +15,8 @@
 
 {#- Keeps the table (kept_table) when the model is marked keep_while_lake_unchanged (as_is, the
     default: its kept SQL is `select * from this`), keeps its rows in this build and is a table
-    already; else builds it with the adapter's table
-    materialization (dbt-duckdb's, or dbt's default on PostgreSQL). -#}
+    already; else builds it with the adapter's table materialization (dbt-duckdb's, or dbt's
+    default on PostgreSQL). -#}
 {% macro table_unless_kept() -%}
     {%- if config.get('kept_as_is') and keep_while_lake_unchanged() -%}
         {%- set existing = load_relation(this) -%}
@@ -32,8 +32,8 @@
 
 {#- A table model's build that keeps the table as it is (dbt prints and records its status as
     KEPT): its hooks, grants and docs as the table materialization applies them, and, for a
-    contracted model, the check that the table's columns
-    still match the contract (a project upgrade that changed them needs a --full-refresh). -#}
+    contracted model, the check that the table's columns still match the contract (a project
+    upgrade that changed them needs a --full-refresh). -#}
 {% macro kept_table(relation) -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
