@@ -355,9 +355,12 @@ class Lake:
 
             def read(p: str = p) -> pa.Table:
                 # ParquetFile, not read_table: read_table imports pyarrow.dataset (about 15 MB
-                # of the extract process's memory) to read what is one file
+                # of the extract process's memory) to read what is one file. No pre-buffering and
+                # no threads: these are small files (states, runs), and either would start one of
+                # Arrow's thread pools, whose teardown at exit can abort the process (see
+                # cli.entry)
                 with self._open_read(p) as f:
-                    return pq.ParquetFile(f).read()
+                    return pq.ParquetFile(f, pre_buffer=False).read(use_threads=False)
 
             tables.append(self._retrying(f"cannot read {p}", read))
         return tables
