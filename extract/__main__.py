@@ -1,6 +1,6 @@
 """Allow ``python -m extract``."""
 
-from extract.cli import main
+from extract.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -11,6 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -95,6 +97,42 @@ class _Commands(click.Group):
 def main(log_format: str, verbose: bool) -> None:
     """Land AI coding-assistant conversation logs as raw Parquet records in a lake."""
     configure(log_format, verbose)
+
+
+def entry() -> NoReturn:
+    """The command line's entry point (``python -m extract``, ``ai-logs-extract``): runs ``main``,
+    then ends the process at once with its exit status, without the interpreter's finalization.
+
+    A native thread pool torn down in that finalization (Arrow's, DuckDB's) can abort a process
+    whose command has done all its work: ``terminate called without an active exception``,
+    SIGABRT, exit -6 (apache/arrow#34314; measured here on repeated ``extract run``s into one
+    lake, 22 in 1,124 under load). By then every command has closed what it wrote (lake files are
+    renamed into place, the lock is released, worker processes are joined), so nothing is lost by
+    skipping it: standard output, standard error and the log handlers are flushed first. An
+    exception other than ``SystemExit`` (a bug) still ends the process the usual way, with its
+    traceback.
+    """
+    try:
+        main()
+        status = 0  # not reached: click's standalone mode always exits
+    except SystemExit as exc:
+        status = exit_status(exc.code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`), a closed stream
+            stream.flush()
+    logging.shutdown()
+    os._exit(status)
+
+
+def exit_status(code: object) -> int:
+    """The process exit status for ``SystemExit(code)``, as the interpreter itself gives it: 0 for
+    None, an int as it is, anything else is printed on standard error and gives 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
 
 
 @main.command()

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from extract import __version__, runner
+from extract.cli import exit_status
 from extract.platforms import REGISTRY
 from extract.runner import run_extract
 
@@ -281,3 +283,67 @@ def test_run_does_not_import_what_a_no_change_run_never_uses() -> None:
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_exit_status_is_the_interpreters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert exit_status(None) == 0
+    assert exit_status(75) == 75
+    assert exit_status("no lake given") == 1
+    assert capsys.readouterr().err == "no lake given\n"
+
+
+def test_entry_skips_finalization_that_can_abort(tmp_path: Path) -> None:
+    """The entry point ends the process once the command is done: a native teardown at the
+    interpreter's finalization (here an exit handler that aborts, as Arrow's thread pools can)
+    never runs. Output is flushed and the command's own exit status kept."""
+    src = tmp_path / "s.jsonl"
+    src.write_bytes(cc_line(1) + b"\n")
+
+    def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+        code = (
+            "import atexit, os, sys; atexit.register(os.abort); "
+            f"sys.argv = ['extract', *{args!r}]; "
+            "from extract.cli import entry; entry()"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "LAKE_URI": str(tmp_path / "lake")},
+        )
+
+    landed = run(["run", "--json", "--source", f"claude_code={src}"])
+    assert landed.returncode == 0, landed.stderr
+    assert json.loads(landed.stdout)["totals"]["rows_landed"] == 1
+    missing = run(["run", "--source", f"claude_code={tmp_path / 'nope.jsonl'}"])
+    assert missing.returncode == 1
+    assert "source path not found" in missing.stdout
+    misused = run(["run", "--since", "yesterday-ish"])
+    assert misused.returncode == 2
+    assert "--since" in misused.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_a_rerun_starts_no_arrow_thread_pool(tmp_path: Path) -> None:
+    """A run into a lake that holds states reads them without Arrow's thread pools (whose
+    teardown at exit can abort the process): the process has as many threads after two runs as
+    before them."""
+    src = tmp_path / "s.jsonl"
+    src.write_bytes(cc_line(1) + b"\n" + cc_line(2) + b"\n")
+    code = (
+        "import os, sys; from pathlib import Path; from extract.runner import run_extract; "
+        "threads = lambda: len(os.listdir('/proc/self/task')); before = threads(); "
+        "[run_extract(lake_uri=sys.argv[1], sources={'claude_code': [Path(sys.argv[2])]}) "
+        "for _ in range(2)]; print(before, threads())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "lake"), str(src)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after = proc.stdout.split()
+    assert after == before, proc.stdout
